@@ -1,0 +1,59 @@
+# dzonboard: `make demo` runs the whole onboarding on the embedded sandbox; `make test` runs every
+# check CI runs. Each target installs what it needs (Go modules; npm tools from package-lock.json).
+
+SHELL      := /bin/bash
+GO         ?= go
+NPM_STAMP  := node_modules/.dzonboard-npm-ci
+export CDK_DISABLE_CLI_TELEMETRY := true
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+
+.PHONY: all demo test unit lint asl lambda synth bench build deps clean
+
+all: build
+
+# npm ci only when package-lock.json changed since the last install.
+$(NPM_STAMP): package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+deps: $(NPM_STAMP)
+	$(GO) mod download
+
+build: deps
+	$(GO) build ./...
+
+## demo: onboard examples/sandbox.json on the default sandbox world (no AWS account needed).
+demo: deps
+	$(GO) run ./cmd/dzonboard run-local --input examples/sandbox.json
+
+## test: lint, ASL validation, every Go test (sandbox, tasks, whole workflow, CDK + cdk-nag), synth.
+test: lint asl unit synth
+
+unit: deps
+	$(GO) test -count=1 -timeout 20m ./...
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+asl: $(NPM_STAMP)
+	npx --no-install asl-validator --json-path statemachine.asl.json
+
+## lambda: the one task binary, as Lambda's provided.al2023 on arm64 wants it.
+lambda:
+	@mkdir -p build/lambda
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' -o build/lambda/bootstrap ./cmd/task
+
+## synth: the CloudFormation template, offline.
+synth: deps lambda
+	npx --no-install cdk synth --no-notices --quiet -o build/cdk.out > /dev/null
+	@echo "template: build/cdk.out/$$(ls build/cdk.out | grep -m1 template.json)"
+
+## bench: performance targets (sandbox cost of a whole onboarding, ...).
+bench: deps
+	$(GO) test -run NONE -bench . -benchmem ./...
+
+clean:
+	rm -rf build

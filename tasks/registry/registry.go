@@ -1,0 +1,109 @@
+package registry
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/dzonboard/dzonboard/tasks/awsapi"
+	"github.com/dzonboard/dzonboard/tasks/crawl"
+	"github.com/dzonboard/dzonboard/tasks/datasource"
+	"github.com/dzonboard/dzonboard/tasks/internal/pace"
+	"github.com/dzonboard/dzonboard/tasks/lfsetup"
+	"github.com/dzonboard/dzonboard/tasks/preflight"
+	"github.com/dzonboard/dzonboard/tasks/publish"
+	"github.com/dzonboard/dzonboard/tasks/report"
+	"github.com/dzonboard/dzonboard/tasks/subscribe"
+	"github.com/dzonboard/dzonboard/tasks/verify"
+	"github.com/dzonboard/dzonboard/workflow"
+)
+
+// Options configure the handlers.
+type Options struct {
+	// Config is the AWS configuration of the task's role (BaseEndpoint set for the sandbox).
+	Config aws.Config
+	// Now is the clock; nil means time.Now. The local runner passes the sandbox's virtual clock.
+	Now func() time.Time
+	// Sleep paces rate-limited calls; nil means a real, context-aware sleep.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// LakeFormationRoleARN is the role PrepareLakeFormation runs as ("" = the caller), which
+	// Preflight checks is a data lake administrator.
+	LakeFormationRoleARN string
+}
+
+// AcceptInterval spaces AcceptSubscriptionRequest calls: DataZone allows 3 per second.
+const AcceptInterval = 350 * time.Millisecond
+
+// Entry is one task: its name and its handler in both forms.
+type Entry struct {
+	Name string
+	// Handler is the byte-level seam (JSON in, JSON out) the local runner invokes.
+	Handler lambda.Handler
+	// Start runs the handler under the Lambda runtime; it does not return.
+	Start func()
+}
+
+// Build returns every task of workflow.Tasks, in that order.
+func Build(opt Options) []Entry {
+	now := opt.Now
+	if now == nil {
+		now = time.Now
+	}
+	sleep := opt.Sleep
+	if sleep == nil {
+		sleep = sleepContext
+	}
+	c := awsapi.NewClients(opt.Config)
+	athenaAs := func(creds aws.Credentials) awsapi.VerifyAthena { return c.AthenaAs(creds) }
+	return []Entry{
+		entry(workflow.TaskPreflight, preflight.New(preflight.Deps{
+			STS: c.STS, DataZone: c.DataZone, Glue: c.Glue, LakeFormation: c.LakeFormation,
+			LakeFormationRoleARN: opt.LakeFormationRoleARN, Now: now,
+		}).Handle),
+		entry(workflow.TaskPrepareLakeFormation, lfsetup.NewPrepare(c.LakeFormation, now).Handle),
+		entry(workflow.TaskStartCrawl, crawl.NewStart(c.Glue, now).Handle),
+		entry(workflow.TaskCheckCrawl, crawl.NewCheck(c.Glue, now).Handle),
+		entry(workflow.TaskEnsureTablesManaged, lfsetup.NewTables(c.Glue, c.LakeFormation, now).Handle),
+		entry(workflow.TaskEnsureDataSource, datasource.NewEnsure(c.DataZone, now).Handle),
+		entry(workflow.TaskRunDataSource, datasource.NewRun(c.DataZone, now).Handle),
+		entry(workflow.TaskPublishAssets, publish.New(c.DataZone, now).Handle),
+		entry(workflow.TaskSubscribeProjects, subscribe.New(c.DataZone, now, pace.New(AcceptInterval, sleep)).Handle),
+		entry(workflow.TaskVerifyQueries, verify.New(verify.Deps{
+			DataZone: c.DataZone, Glue: c.Glue, Athena: athenaAs, Now: now,
+		}).Handle),
+		entry(workflow.TaskReport, report.New(now).Handle),
+	}
+}
+
+// Handlers returns Build's handlers by task name, as the local runner wants them.
+func Handlers(opt Options) map[string]lambda.Handler {
+	m := map[string]lambda.Handler{}
+	for _, e := range Build(opt) {
+		m[e.Name] = e.Handler
+	}
+	return m
+}
+
+// entry types a handler once for both seams. Task inputs belong to our ASL, so unknown fields
+// are errors: a mismatch between the ASL and the Go types fails loudly.
+func entry[In, Out any](name string, h func(context.Context, In) (Out, error)) Entry {
+	opts := []lambda.Option{lambda.WithDisallowUnknownFields(true)}
+	return Entry{
+		Name:    name,
+		Handler: lambda.NewHandlerWithOptions(h, opts...),
+		Start:   func() { lambda.StartHandlerFunc(h, opts...) },
+	}
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

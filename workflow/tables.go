@@ -1,0 +1,39 @@
+package workflow
+
+import (
+	"path"
+	"strings"
+)
+
+// MatchTable reports whether a Glue table name matches any of the DataZone filter expressions
+// (INCLUDE patterns where * matches any run of characters; matching ignores case, as Glue stores
+// names in lower case).
+func MatchTable(filters []string, name string) bool {
+	for _, f := range filters {
+		pattern := strings.NewReplacer(`\`, `\\`, "?", `\?`, "[", `\[`).Replace(strings.ToLower(f))
+		if ok, _ := path.Match(pattern, strings.ToLower(name)); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// DefaultDataSourceName is the data source name used when the input gives none: deterministic,
+// so every run finds the data source the first one created.
+func DefaultDataSourceName(database string) string {
+	name := "dzonboard-" + database
+	if len(name) > 256 {
+		name = name[:256]
+	}
+	return name
+}
+
+// Table returns the table with the given name, or nil.
+func (w *Work) Table(name string) *Table {
+	for i := range w.Tables {
+		if w.Tables[i].Name == name {
+			return &w.Tables[i]
+		}
+	}
+	return nil
+}
