@@ -62,3 +62,6 @@ require (
 	golang.org/x/tools/godoc v0.1.0-deprecated // indirect
 	golang.org/x/xerrors v0.0.0-20240903120638-7835f813f4da // indirect
 )
+
+// node_modules holds the npm tools (package.json); the CDK CLI ships Go templates in it.
+ignore ./node_modules

@@ -1,0 +1,465 @@
+package sandbox
+
+import (
+	"time"
+)
+
+// Subscription requests and subscriptions.
+
+// dzRequest is a subscription request of one project to one or more listings.
+type dzRequest struct {
+	id, status, reason    string
+	projectID, approverID string
+	listings              []dzListingRef
+	decisionComment       string
+	reviewerID            string
+	autoApproved          bool
+	existingSubID         string
+	createdAt, updatedAt  time.Time
+	createdBy, updatedBy  string
+}
+
+// dzListingRef is a listing at a revision.
+type dzListingRef struct {
+	listingID string
+	revision  int
+}
+
+// dzSubscription is an approved subscription of a project to a listing.
+type dzSubscription struct {
+	id, status, projectID, requestID string
+	listing                          dzListingRef
+	createdAt, updatedAt             time.Time
+	createdBy, updatedBy             string
+}
+
+type dzSubscribedAssetListing struct {
+	EntityID       string `json:"entityId"`
+	EntityRevision string `json:"entityRevision"`
+	EntityType     string `json:"entityType"`
+	Forms          string `json:"forms"`
+}
+
+type dzSubscribedListingOut struct {
+	ID               string `json:"id"`
+	Revision         string `json:"revision"`
+	Name             string `json:"name"`
+	OwnerProjectID   string `json:"ownerProjectId"`
+	OwnerProjectName string `json:"ownerProjectName"`
+	Item             struct {
+		AssetListing dzSubscribedAssetListing `json:"assetListing"`
+	} `json:"item"`
+}
+
+type dzSubscribedPrincipalOut struct {
+	Project struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	} `json:"project"`
+}
+
+type dzRequestOut struct {
+	ID                     string                     `json:"id"`
+	DomainID               string                     `json:"domainId"`
+	Status                 string                     `json:"status"`
+	RequestReason          string                     `json:"requestReason"`
+	SubscribedListings     []dzSubscribedListingOut   `json:"subscribedListings"`
+	SubscribedPrincipals   []dzSubscribedPrincipalOut `json:"subscribedPrincipals"`
+	ReviewerID             *string                    `json:"reviewerId,omitempty"`
+	DecisionComment        *string                    `json:"decisionComment,omitempty"`
+	ExistingSubscriptionID *string                    `json:"existingSubscriptionId,omitempty"`
+	AutoApproved           bool                       `json:"autoApproved"`
+	CreatedAt              *dzEpoch                   `json:"createdAt,omitempty"`
+	CreatedBy              string                     `json:"createdBy"`
+	UpdatedAt              *dzEpoch                   `json:"updatedAt,omitempty"`
+	UpdatedBy              *string                    `json:"updatedBy,omitempty"`
+}
+
+func (s *Sandbox) dzSubscribedListing(ref dzListingRef) dzSubscribedListingOut {
+	d := s.dz
+	l, _ := d.listings.get(ref.listingID)
+	a, _ := d.assets.get(l.assetID)
+	rev := l.revision(ref.revision)
+	o := dzSubscribedListingOut{
+		ID: l.id, Revision: dzRevision(ref.revision), Name: l.name,
+		OwnerProjectID: l.projectID, OwnerProjectName: d.projectOf(l.projectID).name,
+	}
+	o.Item.AssetListing = dzSubscribedAssetListing{
+		EntityID: a.id, EntityRevision: dzRevision(rev.assetRevision), EntityType: dzGlueAssetType,
+		Forms: s.dzListingForms(a, a.revision(rev.assetRevision)),
+	}
+	return o
+}
+
+func (d *dzState) principalOut(projectID string) dzSubscribedPrincipalOut {
+	var p dzSubscribedPrincipalOut
+	p.Project.ID, p.Project.Name = projectID, d.projectOf(projectID).name
+	return p
+}
+
+func (s *Sandbox) dzRequestOut(q *dzRequest) dzRequestOut {
+	d := s.dz
+	o := dzRequestOut{
+		ID: q.id, DomainID: d.domain.ID, Status: q.status, RequestReason: q.reason,
+		SubscribedPrincipals: []dzSubscribedPrincipalOut{d.principalOut(q.projectID)},
+		ReviewerID:           str(q.reviewerID), DecisionComment: str(q.decisionComment),
+		ExistingSubscriptionID: str(q.existingSubID), AutoApproved: q.autoApproved,
+		CreatedAt: ep(q.createdAt), CreatedBy: q.createdBy, UpdatedAt: ep(q.updatedAt), UpdatedBy: str(q.updatedBy),
+	}
+	for _, ref := range q.listings {
+		o.SubscribedListings = append(o.SubscribedListings, s.dzSubscribedListing(ref))
+	}
+	return o
+}
+
+type dzCreateRequestIn struct {
+	RequestReason      *string `json:"requestReason"`
+	SubscribedListings []struct {
+		Identifier *string `json:"identifier"`
+	} `json:"subscribedListings"`
+	SubscribedPrincipals []struct {
+		Project *struct {
+			Identifier *string `json:"identifier"`
+		} `json:"project"`
+	} `json:"subscribedPrincipals"`
+	ClientToken *string `json:"clientToken"`
+}
+
+// approvedSub returns the APPROVED subscription of a project to a listing.
+func (d *dzState) approvedSub(projectID, listingID string) *dzSubscription {
+	for _, sub := range d.subs.all() {
+		if sub.projectID == projectID && sub.listing.listingID == listingID && sub.status == "APPROVED" {
+			return sub
+		}
+	}
+	return nil
+}
+
+// CreateSubscriptionRequest creates a PENDING request of one project (owner or contributor
+// caller) to ACTIVE listings of one owning project. With the world's AutoApproveSubscriptions,
+// DataZone accepts it by itself after Durations.AutoApprove. The same ClientToken returns the first
+// call's request.
+func dzCreateSubscriptionRequest(s *Sandbox, r *request) (any, error) {
+	d, err := s.dzDomain(r)
+	if err != nil {
+		return nil, err
+	}
+	var in dzCreateRequestIn
+	if err := r.decode(&in); err != nil {
+		return nil, err
+	}
+	if err := dzRequired("requestReason", in.RequestReason); err != nil {
+		return nil, err
+	}
+	if len(in.SubscribedPrincipals) != 1 || in.SubscribedPrincipals[0].Project == nil {
+		return nil, dzValidation("Exactly one project subscribed principal is supported")
+	}
+	if len(in.SubscribedListings) == 0 {
+		return nil, dzValidation("At least one subscribed listing is required")
+	}
+	p, err := d.project("subscribedPrincipals.project.identifier", deref(in.SubscribedPrincipals[0].Project.Identifier))
+	if err != nil {
+		return nil, err
+	}
+	if err := d.requireMember(r, p, dzWrite); err != nil {
+		return nil, err
+	}
+	if id, ok := d.token(r, r.op, in.ClientToken); ok {
+		q, _ := d.requests.get(id)
+		return s.dzRequestOut(q), nil
+	}
+	q := &dzRequest{reason: *in.RequestReason, projectID: p.id, status: "PENDING"}
+	for _, li := range in.SubscribedListings {
+		l, err := d.listing("subscribedListings.identifier", deref(li.Identifier))
+		if err != nil {
+			return nil, err
+		}
+		rev := l.active()
+		if rev == nil {
+			return nil, dzValidation("Listing %s is not ACTIVE", l.id)
+		}
+		if q.approverID != "" && q.approverID != l.projectID {
+			return nil, dzValidation("All subscribed listings must belong to the same project")
+		}
+		q.approverID = l.projectID
+		q.listings = append(q.listings, dzListingRef{listingID: l.id, revision: rev.revision})
+		if sub := d.approvedSub(p.id, l.id); sub != nil && q.existingSubID == "" {
+			q.existingSubID = sub.id
+		}
+	}
+	now := s.now()
+	q.id, q.createdAt, q.updatedAt, q.createdBy = s.newID(), now, now, d.callerName(r.caller)
+	d.requests.add(q.id, q)
+	d.remember(r.op, in.ClientToken, q.id)
+	r.key("subscriptionRequestId", q.id)
+	r.key("projectId", p.id)
+	r.key("listingId", q.listings[0].listingID)
+	if s.world.DataZone.AutoApproveSubscriptions {
+		s.after(s.world.Durations.AutoApprove.Duration, func() {
+			if q.status == "PENDING" {
+				q.autoApproved = true
+				s.dzApprove(q, "", "Automatically approved", "SYSTEM")
+			}
+		})
+	}
+	return s.dzRequestOut(q), nil
+}
+
+// dzApprove accepts a request: one APPROVED subscription per listing (an existing one is reused)
+// and, for each ACTIVE data lake environment of the subscribing project whose target is
+// AUTOMATIC, a subscription grant.
+func (s *Sandbox) dzApprove(q *dzRequest, reviewerID, comment, caller string) {
+	d := s.dz
+	now := s.now()
+	q.status, q.reviewerID, q.decisionComment, q.updatedAt, q.updatedBy = "ACCEPTED", reviewerID, comment, now, caller
+	for _, ref := range q.listings {
+		if d.approvedSub(q.projectID, ref.listingID) != nil {
+			continue
+		}
+		sub := &dzSubscription{
+			id: s.newID(), status: "APPROVED", projectID: q.projectID, requestID: q.id, listing: ref,
+			createdAt: now, updatedAt: now, createdBy: q.createdBy, updatedBy: caller,
+		}
+		d.subs.add(sub.id, sub)
+		l, _ := d.listings.get(ref.listingID)
+		for _, e := range d.envs.all() {
+			if e.projectID == q.projectID && e.isDataLake() && e.target.mode == "AUTOMATIC" {
+				s.dzCreateGrant(e, e.target, sub.id, l, ref.revision, nil, caller)
+			}
+		}
+	}
+}
+
+// request returns the subscription request named by a path parameter.
+func (d *dzState) request(field, id string) (*dzRequest, error) {
+	if err := dzCheckID(field, id); err != nil {
+		return nil, err
+	}
+	q, ok := d.requests.get(id)
+	if !ok {
+		return nil, dzNotFound("Subscription request %s not found", id)
+	}
+	return q, nil
+}
+
+type dzAcceptIn struct {
+	DecisionComment *string `json:"decisionComment"`
+}
+
+// AcceptSubscriptionRequest accepts a PENDING request; the caller must be an owner or contributor
+// of the approver (listing owner) project. Accepting a request that is not PENDING is a
+// ValidationException (UNCONFIRMED: the real service may answer ConflictException).
+func dzAcceptSubscriptionRequest(s *Sandbox, r *request) (any, error) {
+	d, err := s.dzDomain(r)
+	if err != nil {
+		return nil, err
+	}
+	q, err := d.request("identifier", r.params["identifier"])
+	if err != nil {
+		return nil, err
+	}
+	if err := d.requireMember(r, d.projectOf(q.approverID), dzWrite); err != nil {
+		return nil, err
+	}
+	var in dzAcceptIn
+	if err := r.decode(&in); err != nil {
+		return nil, err
+	}
+	if q.status != "PENDING" {
+		return nil, dzValidation("Subscription request %s is in status %s and cannot be accepted", q.id, q.status)
+	}
+	r.key("subscriptionRequestId", q.id)
+	s.dzApprove(q, d.userID(r.caller), deref(in.DecisionComment), d.callerName(r.caller))
+	return s.dzRequestOut(q), nil
+}
+
+// canSee reports whether the caller belongs to the subscribing or the approving project.
+func (d *dzState) canSee(r *request, projectID, approverID string) bool {
+	return d.isMember(r, projectID) || d.isMember(r, approverID)
+}
+
+// GetSubscriptionRequestDetails: members of the subscribing or the approver project.
+func dzGetSubscriptionRequestDetails(s *Sandbox, r *request) (any, error) {
+	d, err := s.dzDomain(r)
+	if err != nil {
+		return nil, err
+	}
+	q, err := d.request("identifier", r.params["identifier"])
+	if err != nil {
+		return nil, err
+	}
+	if !d.canSee(r, q.projectID, q.approverID) {
+		return nil, dzDenied(r.op)
+	}
+	return s.dzRequestOut(q), nil
+}
+
+// dzProjectFilters validates owningProjectId / approverProjectId query filters: each must be a
+// project the caller belongs to.
+func (d *dzState) projectFilters(r *request, names ...string) error {
+	for _, n := range names {
+		v := r.query.Get(n)
+		if v == "" {
+			continue
+		}
+		p, err := d.project(n, v)
+		if err != nil {
+			return err
+		}
+		if err := d.requireMember(r, p, dzRead); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type dzListRequestsOut struct {
+	Items     []dzRequestOut `json:"items"`
+	NextToken *string        `json:"nextToken,omitempty"`
+}
+
+// ListSubscriptionRequests lists the requests the caller can see, by default only PENDING ones,
+// filtered by status, owningProjectId, approverProjectId and subscribedListingId.
+func dzListSubscriptionRequests(s *Sandbox, r *request) (any, error) {
+	d, err := s.dzDomain(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.projectFilters(r, "owningProjectId", "approverProjectId"); err != nil {
+		return nil, err
+	}
+	q := r.query
+	status := q.Get("status")
+	if status == "" {
+		status = "PENDING"
+	}
+	list := d.requests.all()
+	if q.Get("sortOrder") == "DESCENDING" {
+		list = dzReversed(list)
+	}
+	var items []dzRequestOut
+	for _, rq := range list {
+		switch {
+		case rq.status != status,
+			!d.canSee(r, rq.projectID, rq.approverID),
+			q.Get("owningProjectId") != "" && q.Get("owningProjectId") != rq.projectID,
+			q.Get("approverProjectId") != "" && q.Get("approverProjectId") != rq.approverID,
+			q.Get("subscribedListingId") != "" && !rq.hasListing(q.Get("subscribedListingId")):
+			continue
+		}
+		items = append(items, s.dzRequestOut(rq))
+	}
+	pg, err := dzQueryPage(r, len(items))
+	if err != nil {
+		return nil, err
+	}
+	return dzListRequestsOut{Items: append([]dzRequestOut{}, pageOf(items, pg)...), NextToken: pg.next}, nil
+}
+
+func (q *dzRequest) hasListing(id string) bool {
+	for _, ref := range q.listings {
+		if ref.listingID == id {
+			return true
+		}
+	}
+	return false
+}
+
+type dzSubscriptionOut struct {
+	ID                    string                   `json:"id"`
+	DomainID              string                   `json:"domainId"`
+	Status                string                   `json:"status"`
+	SubscribedListing     dzSubscribedListingOut   `json:"subscribedListing"`
+	SubscribedPrincipal   dzSubscribedPrincipalOut `json:"subscribedPrincipal"`
+	SubscriptionRequestID string                   `json:"subscriptionRequestId"`
+	RetainPermissions     bool                     `json:"retainPermissions"`
+	CreatedAt             *dzEpoch                 `json:"createdAt,omitempty"`
+	CreatedBy             string                   `json:"createdBy"`
+	UpdatedAt             *dzEpoch                 `json:"updatedAt,omitempty"`
+	UpdatedBy             string                   `json:"updatedBy"`
+}
+
+func (s *Sandbox) dzSubscriptionOut(sub *dzSubscription) dzSubscriptionOut {
+	return dzSubscriptionOut{
+		ID: sub.id, DomainID: s.dz.domain.ID, Status: sub.status,
+		SubscribedListing:     s.dzSubscribedListing(sub.listing),
+		SubscribedPrincipal:   s.dz.principalOut(sub.projectID),
+		SubscriptionRequestID: sub.requestID,
+		CreatedAt:             ep(sub.createdAt), CreatedBy: sub.createdBy,
+		UpdatedAt: ep(sub.updatedAt), UpdatedBy: sub.updatedBy,
+	}
+}
+
+// ownerOf returns the project that owns a listing.
+func (d *dzState) ownerOf(listingID string) string {
+	if l, ok := d.listings.get(listingID); ok {
+		return l.projectID
+	}
+	return ""
+}
+
+type dzListSubscriptionsOut struct {
+	Items     []dzSubscriptionOut `json:"items"`
+	NextToken *string             `json:"nextToken,omitempty"`
+}
+
+// ListSubscriptions lists the subscriptions the caller can see, by default only APPROVED ones,
+// filtered by status, owningProjectId, approverProjectId, subscribedListingId and
+// subscriptionRequestIdentifier.
+func dzListSubscriptions(s *Sandbox, r *request) (any, error) {
+	d, err := s.dzDomain(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.projectFilters(r, "owningProjectId", "approverProjectId"); err != nil {
+		return nil, err
+	}
+	q := r.query
+	status := q.Get("status")
+	if status == "" {
+		status = "APPROVED"
+	}
+	list := d.subs.all()
+	if q.Get("sortOrder") == "DESCENDING" {
+		list = dzReversed(list)
+	}
+	var items []dzSubscriptionOut
+	for _, sub := range list {
+		owner := d.ownerOf(sub.listing.listingID)
+		switch {
+		case sub.status != status,
+			!d.canSee(r, sub.projectID, owner),
+			q.Get("owningProjectId") != "" && q.Get("owningProjectId") != sub.projectID,
+			q.Get("approverProjectId") != "" && q.Get("approverProjectId") != owner,
+			q.Get("subscribedListingId") != "" && q.Get("subscribedListingId") != sub.listing.listingID,
+			q.Get("subscriptionRequestIdentifier") != "" && q.Get("subscriptionRequestIdentifier") != sub.requestID:
+			continue
+		}
+		items = append(items, s.dzSubscriptionOut(sub))
+	}
+	pg, err := dzQueryPage(r, len(items))
+	if err != nil {
+		return nil, err
+	}
+	return dzListSubscriptionsOut{Items: append([]dzSubscriptionOut{}, pageOf(items, pg)...), NextToken: pg.next}, nil
+}
+
+// GetSubscription: members of the subscribing or the listing's project.
+func dzGetSubscription(s *Sandbox, r *request) (any, error) {
+	d, err := s.dzDomain(r)
+	if err != nil {
+		return nil, err
+	}
+	id := r.params["identifier"]
+	if err := dzCheckID("identifier", id); err != nil {
+		return nil, err
+	}
+	sub, ok := d.subs.get(id)
+	if !ok {
+		return nil, dzNotFound("Subscription %s not found", id)
+	}
+	if !d.canSee(r, sub.projectID, d.ownerOf(sub.listing.listingID)) {
+		return nil, dzDenied(r.op)
+	}
+	return s.dzSubscriptionOut(sub), nil
+}

@@ -1,0 +1,202 @@
+package lfsetup_test
+
+import (
+	"context"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/glue"
+	"github.com/aws/aws-sdk-go-v2/service/lakeformation"
+	lftypes "github.com/aws/aws-sdk-go-v2/service/lakeformation/types"
+
+	"github.com/dzonboard/dzonboard/sandbox"
+	"github.com/dzonboard/dzonboard/tasks/awsapi"
+	"github.com/dzonboard/dzonboard/tasks/lfsetup"
+	"github.com/dzonboard/dzonboard/workflow"
+)
+
+func TestTables(t *testing.T) {
+	cases := []struct {
+		name        string
+		world       string
+		crawl       bool
+		makeManaged bool
+		filters     []string
+		existing    []workflow.Table
+		faults      []sandbox.FaultRule
+		wrap        func(e env) awsapi.TablesLakeFormation
+		ctx         func() (context.Context, context.CancelFunc)
+		wantErr     error
+		wantTables  []workflow.Table
+		wantMade    []string
+		wantOps     []string
+		again       bool // a second call changes nothing
+	}{
+		{
+			name: "iam-allowed tables made managed with makeManaged", world: "iam-allowed", crawl: true, makeManaged: true,
+			wantTables: []workflow.Table{{Name: "orders"}}, wantMade: []string{"orders"},
+			wantOps: []string{"RevokePermissions"}, again: true,
+		},
+		{
+			name: "iam-allowed tables without makeManaged", world: "iam-allowed", crawl: true,
+			wantErr: &workflow.TablesNotManagedError{Database: "acme_sales", Tables: []string{"orders"}},
+		},
+		{
+			name: "managed tables: nothing to do, recorded entries kept, vanished ones dropped", world: "registered", crawl: true,
+			existing:   []workflow.Table{{Name: "gone"}, {Name: "orders", AssetID: "asset-1"}},
+			wantTables: []workflow.Table{{Name: "orders", AssetID: "asset-1"}}, again: true,
+		},
+		{
+			name: "no table yet", world: "default",
+			wantErr: &workflow.NoTablesError{Database: "acme_sales", Filters: []string{"*"}},
+		},
+		{
+			name: "no table matches the filters", world: "registered", crawl: true, filters: []string{"customers*", "returns"},
+			wantErr: &workflow.NoTablesError{Database: "acme_sales", Filters: []string{"customers*", "returns"}},
+		},
+		{
+			name: "revoked already by an earlier attempt", world: "iam-allowed", crawl: true, makeManaged: true,
+			wrap: func(e env) awsapi.TablesLakeFormation {
+				return &revokeFirst{TablesLakeFormation: e.c.LakeFormation}
+			},
+			wantTables: []workflow.Table{{Name: "orders"}}, wantMade: []string{"orders"},
+			wantOps: []string{"RevokePermissions", "RevokePermissions!InvalidInputException"},
+		},
+		{
+			name: "throttled revoke: transient", world: "iam-allowed", crawl: true, makeManaged: true,
+			faults:  []sandbox.FaultRule{{Service: "lakeformation", Op: "RevokePermissions", Kind: "throttle", Rate: 1}},
+			wantErr: &workflow.TransientError{},
+		},
+		{
+			name: "near the Lambda deadline: stops before revoking, transient", world: "iam-allowed", crawl: true, makeManaged: true,
+			ctx: func() (context.Context, context.CancelFunc) {
+				return context.WithTimeout(context.Background(), 10*time.Second)
+			},
+			wantErr: &workflow.TransientError{}, wantOps: []string{},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w := preflightWork(t, "default", true)
+			w.Plan.MakeManaged = tc.makeManaged
+			if tc.filters != nil {
+				w.Plan.TableFilters = tc.filters
+			}
+			w.Tables = tc.existing
+			e := start(t, tc.world, tc.faults)
+			if tc.crawl {
+				e.crawl(t)
+			}
+			var lf awsapi.TablesLakeFormation = e.c.LakeFormation
+			if tc.wrap != nil {
+				lf = tc.wrap(e)
+			}
+			ctx, cancel := context.Background(), context.CancelFunc(func() {})
+			if tc.ctx != nil {
+				ctx, cancel = tc.ctx()
+			}
+			defer cancel()
+			before := len(e.sb.Journal())
+			got, err := lfsetup.NewTables(e.c.Glue, lf, e.sb.Now).Handle(ctx, w)
+
+			if tc.wantErr != nil {
+				if err == nil || workflow.ErrorName(err) != workflow.ErrorName(tc.wantErr) {
+					t.Fatalf("error = %v, want a %s", err, workflow.ErrorName(tc.wantErr))
+				}
+				if _, transient := tc.wantErr.(*workflow.TransientError); !transient && !reflect.DeepEqual(err, tc.wantErr) {
+					t.Errorf("error = %#v, want %#v", err, tc.wantErr)
+				}
+				if tc.wantOps != nil {
+					if ops := ops(e.sb.Journal(), before); len(ops) != len(tc.wantOps) {
+						t.Errorf("mutating calls = %v, want %v", ops, tc.wantOps)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Handle: %v", err)
+			}
+			if ops := ops(e.sb.Journal(), before); !slices.Equal(ops, tc.wantOps) {
+				t.Errorf("mutating calls = %v, want %v", ops, tc.wantOps)
+			}
+			if !reflect.DeepEqual(got.Tables, tc.wantTables) || !slices.Equal(got.MadeManaged, tc.wantMade) {
+				t.Errorf("tables = %+v, madeManaged = %v; want %+v, %v", got.Tables, got.MadeManaged, tc.wantTables, tc.wantMade)
+			}
+			wantUpdated := tableTime(t, e, "orders")
+			if !got.TablesUpdatedAt.Equal(wantUpdated) {
+				t.Errorf("TablesUpdatedAt = %v, want the table's update time %v", got.TablesUpdatedAt, wantUpdated)
+			}
+			if iap := iamAllowed(t, e); len(iap) != 0 {
+				t.Errorf("IAMAllowedPrincipals still on %v", iap)
+			}
+			if tm := got.Timings[len(got.Timings)-1]; tm.Stage != "tables" || tm.EndedAt.IsZero() {
+				t.Errorf("timings = %+v, want the tables stage ended", got.Timings)
+			}
+			if tc.again {
+				mid := len(e.sb.Journal())
+				again, err := lfsetup.NewTables(e.c.Glue, e.c.LakeFormation, e.sb.Now).Handle(context.Background(), w)
+				if err != nil {
+					t.Fatalf("second Handle: %v", err)
+				}
+				if ops := ops(e.sb.Journal(), mid); len(ops) != 0 {
+					t.Errorf("second execution made mutating calls %v, want none", ops)
+				}
+				if len(again.MadeManaged) != 0 {
+					t.Errorf("second execution made %v managed, want nothing", again.MadeManaged)
+				}
+			}
+		})
+	}
+}
+
+// tableTime is a table's UpdateTime, or CreateTime.
+func tableTime(t *testing.T, e env, name string) time.Time {
+	t.Helper()
+	out, err := e.c.Glue.GetTable(context.Background(), &glue.GetTableInput{DatabaseName: aws.String("acme_sales"), Name: aws.String(name)})
+	if err != nil {
+		t.Fatalf("get table: %v", err)
+	}
+	if out.Table.UpdateTime != nil {
+		return *out.Table.UpdateTime
+	}
+	return aws.ToTime(out.Table.CreateTime)
+}
+
+// iamAllowed lists the tables of acme_sales that still grant IAMAllowedPrincipals.
+func iamAllowed(t *testing.T, e env) []string {
+	t.Helper()
+	out, err := e.c.LakeFormation.ListPermissions(context.Background(), &lakeformation.ListPermissionsInput{
+		Principal:    &lftypes.DataLakePrincipal{DataLakePrincipalIdentifier: aws.String("IAM_ALLOWED_PRINCIPALS")},
+		ResourceType: lftypes.DataLakeResourceTypeTable,
+	})
+	if err != nil {
+		t.Fatalf("list permissions: %v", err)
+	}
+	var names []string
+	for _, p := range out.PrincipalResourcePermissions {
+		if p.Resource.Table != nil && aws.ToString(p.Resource.Table.DatabaseName) == "acme_sales" {
+			names = append(names, aws.ToString(p.Resource.Table.Name))
+		}
+	}
+	return names
+}
+
+// revokeFirst is the real client whose first RevokePermissions is preceded by the same revoke:
+// the grant is gone when the task's own revoke arrives, as after an earlier attempt.
+type revokeFirst struct {
+	awsapi.TablesLakeFormation
+	done bool
+}
+
+func (r *revokeFirst) RevokePermissions(ctx context.Context, in *lakeformation.RevokePermissionsInput, opts ...func(*lakeformation.Options)) (*lakeformation.RevokePermissionsOutput, error) {
+	if !r.done {
+		r.done = true
+		if _, err := r.TablesLakeFormation.RevokePermissions(ctx, in, opts...); err != nil {
+			return nil, err
+		}
+	}
+	return r.TablesLakeFormation.RevokePermissions(ctx, in, opts...)
+}

@@ -1,0 +1,104 @@
+package report
+
+import (
+	"context"
+	"time"
+
+	"github.com/dzonboard/dzonboard/workflow"
+)
+
+// StatusSucceeded is the Status of the report of an onboarding that got this far.
+const StatusSucceeded = "SUCCEEDED"
+
+// Task is the Report task.
+type Task struct{ now func() time.Time }
+
+// New returns the Report task; now is the time the execution ends.
+func New(now func() time.Time) *Task { return &Task{now: now} }
+
+// Handle builds the execution output from the final Work. It never fails.
+func (t *Task) Handle(_ context.Context, w workflow.Work) (workflow.Output, error) {
+	p := w.Plan
+	out := workflow.Output{
+		Status:               StatusSucceeded,
+		DomainID:             p.DomainID,
+		ProjectID:            p.Producer.ProjectID,
+		EnvironmentID:        p.Producer.EnvironmentID,
+		GlueDatabase:         p.GlueDatabase,
+		S3Location:           p.S3Location,
+		SubscriptionDatabase: p.Producer.SubscriptionDatabase,
+		Workgroup:            p.Producer.Workgroup,
+		Tables:               tables(w.Tables, 0),
+		Queries:              w.Queries,
+		MadeManaged:          w.MadeManaged,
+		Timings:              timings(w, t.now()),
+	}
+	if ds := w.DataSource; ds != nil {
+		out.DataSourceID, out.DataSourceRunID = ds.ID, ds.RunID
+	}
+	for i, c := range p.Consumers {
+		out.Consumers = append(out.Consumers, workflow.ConsumerReport{
+			ProjectID:            c.ProjectID,
+			EnvironmentID:        c.EnvironmentID,
+			SubscriptionDatabase: c.SubscriptionDatabase,
+			Workgroup:            c.Workgroup,
+			Tables:               tables(w.Tables, i+1),
+		})
+	}
+	return out, nil
+}
+
+// tables is every table as the target at index j of Plan.Targets() sees it. Lists are never
+// null in the JSON, so that every field of the report is present.
+func tables(ts []workflow.Table, j int) []workflow.TableReport {
+	out := make([]workflow.TableReport, 0, len(ts))
+	for _, tb := range ts {
+		r := workflow.TableReport{
+			GlueTable:       tb.Name,
+			AssetID:         tb.AssetID,
+			AssetRevision:   tb.AssetRevision,
+			ListingID:       tb.ListingID,
+			ListingRevision: tb.ListingRevision,
+			Columns:         []string{},
+			QueryIDs:        []string{},
+		}
+		if j < len(tb.Access) {
+			a := tb.Access[j]
+			r.SubscriptionID, r.GrantID, r.SubscribedTable = a.SubscriptionID, a.GrantID, a.SubscribedTable
+			if a.RowCount != nil {
+				r.RowCount = *a.RowCount
+			}
+			r.Columns = append(r.Columns, a.Columns...)
+			r.QueryIDs = append(r.QueryIDs, a.QueryIDs...)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// timings is when the execution started (the plan) and ended (now), and each stage's seconds in
+// the order the stages ran; a stage that did not end counts until now.
+func timings(w workflow.Work, now time.Time) workflow.Timings {
+	t := workflow.Timings{
+		StartedAt:    w.Plan.StartedAt,
+		EndedAt:      now,
+		TotalSeconds: seconds(now.Sub(w.Plan.StartedAt)),
+		Stages:       make([]workflow.StageTimeReport, 0, len(w.Timings)),
+	}
+	for _, s := range w.Timings {
+		end := s.EndedAt
+		if end.IsZero() {
+			end = now
+		}
+		t.Stages = append(t.Stages, workflow.StageTimeReport{Stage: s.Stage, Seconds: seconds(end.Sub(s.StartedAt))})
+	}
+	return t
+}
+
+// seconds is d in seconds, to the millisecond, never negative.
+func seconds(d time.Duration) float64 {
+	if d < 0 {
+		return 0
+	}
+	return float64(d.Round(time.Millisecond).Milliseconds()) / 1000
+}

@@ -1,0 +1,166 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/glue"
+
+	"github.com/dzonboard/dzonboard/tasks/awsapi"
+	"github.com/dzonboard/dzonboard/workflow"
+)
+
+// verifyAccess moves the two checks of one subscribed table in one environment on: start what is
+// not started (within the tick's budget), and judge what has finished.
+func (tk *tick) verifyAccess(ctx context.Context, tb *workflow.Table, tg workflow.Target, a *workflow.Access) ([]workflow.Problem, error) {
+	where := fmt.Sprintf("%s for environment %s", tb.Name, tg.EnvironmentID)
+	db, table := tg.SubscriptionDatabase, a.SubscribedTable
+	for _, name := range []string{db, table} {
+		if !identPattern.MatchString(name) {
+			return []workflow.Problem{{
+				Field:   where,
+				Problem: fmt.Sprintf("%q is not a name dzonboard puts into SQL (1-255 letters, digits, _ or -).", name),
+				Fix:     "check the environment's subscription database and the subscription grant's target name in DataZone; rename the table or database if it was renamed by hand.",
+			}}, nil
+		}
+	}
+	var problems []workflow.Problem
+	for k, kind := range kinds {
+		if (kind == kindCount && a.RowCount != nil) || (kind == kindSample && a.Columns != nil) {
+			continue
+		}
+		if k > len(a.QueryIDs) {
+			break // the earlier check is not started yet
+		}
+		if k == len(a.QueryIDs) {
+			id, err := tk.start(ctx, tg, checkSQL(kind, db, table, tk.w.Plan.Verify.SampleRows), tg.EnvironmentID, tb.Name, kind)
+			if err != nil || id == "" {
+				return problems, err
+			}
+			a.QueryIDs = append(a.QueryIDs, id)
+			continue
+		}
+		res, err := tk.poll(ctx, tg, a.QueryIDs[k], kind == kindCount)
+		if err != nil {
+			return problems, err
+		}
+		switch {
+		case res == nil:
+		case res.failed != "":
+			problems = append(problems, tk.queryProblem(where, table, tg, a.QueryIDs[k], res))
+		case kind == kindCount:
+			n, perr := countOf(res)
+			if perr != "" {
+				problems = append(problems, workflow.Problem{Field: where, Problem: perr, Fix: "open query " + a.QueryIDs[k] + " in the Athena console to see what it returned."})
+				continue
+			}
+			a.RowCount = &n
+			if minRows := tk.w.Plan.Verify.MinRows; n < minRows {
+				problems = append(problems, workflow.Problem{
+					Field:   where,
+					Problem: fmt.Sprintf("%s.%s has %d rows; at least %d were expected.", db, table, n, minRows),
+					Fix:     fmt.Sprintf("check that %s holds the data and that the crawler read it, or lower verify.minRows.", tk.w.Plan.S3Location),
+				})
+			}
+		default:
+			a.Columns = res.columns
+			want, err := tk.schema(ctx, tb)
+			if err != nil {
+				return problems, err
+			}
+			if !sameColumns(res.columns, want) {
+				problems = append(problems, workflow.Problem{
+					Field: where,
+					Problem: fmt.Sprintf("the sample of %s.%s has columns [%s] but Glue table %s.%s has [%s].",
+						db, table, strings.Join(res.columns, ", "), tk.w.Plan.GlueDatabase, tb.Name, strings.Join(want, ", ")),
+					Fix: "run the crawler and the data source again so that the catalog, the DataZone asset and the subscription match the data, then start again.",
+				})
+			}
+		}
+	}
+	return problems, nil
+}
+
+// countOf reads the row count from a COUNT(*) result.
+func countOf(res *result) (int64, string) {
+	if len(res.rows) == 0 || len(res.rows[0]) == 0 {
+		return 0, "the row count query returned no row."
+	}
+	n, err := strconv.ParseInt(res.rows[0][0], 10, 64)
+	if err != nil {
+		return 0, fmt.Sprintf("the row count query returned %q, not a number.", res.rows[0][0])
+	}
+	return n, ""
+}
+
+// schema returns the column names of the onboarded Glue table: its columns, then its partition
+// keys.
+func (tk *tick) schema(ctx context.Context, tb *workflow.Table) ([]string, error) {
+	if cols, ok := tk.schemas[tb.Name]; ok {
+		return cols, nil
+	}
+	out, err := tk.d.Glue.GetTable(ctx, &glue.GetTableInput{
+		DatabaseName: aws.String(tk.w.Plan.GlueDatabase),
+		Name:         aws.String(tb.Name),
+	})
+	if err != nil {
+		return nil, awsapi.Classify(fmt.Sprintf("get glue table %s.%s", tk.w.Plan.GlueDatabase, tb.Name), err)
+	}
+	var cols []string
+	if t := out.Table; t != nil {
+		if t.StorageDescriptor != nil {
+			for _, c := range t.StorageDescriptor.Columns {
+				cols = append(cols, aws.ToString(c.Name))
+			}
+		}
+		for _, c := range t.PartitionKeys {
+			cols = append(cols, aws.ToString(c.Name))
+		}
+	}
+	tk.schemas[tb.Name] = cols
+	return cols, nil
+}
+
+// sameColumns compares column names in order, ignoring case.
+func sameColumns(got, want []string) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for i := range got {
+		if !strings.EqualFold(got[i], want[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// userQuery moves one of the input's queries on, in the producer environment.
+func (tk *tick) userQuery(ctx context.Context, k int, q *workflow.Query) (*workflow.Problem, error) {
+	tg := tk.w.Plan.Producer
+	if q.QueryID == "" {
+		id, err := tk.start(ctx, tg, q.SQL, tg.EnvironmentID, "query", strconv.Itoa(k), q.SQL)
+		if err != nil || id == "" {
+			return nil, err
+		}
+		q.QueryID = id
+		return nil, nil
+	}
+	res, err := tk.poll(ctx, tg, q.QueryID, true)
+	if err != nil || res == nil {
+		return nil, err
+	}
+	q.State = res.state
+	if res.failed != "" {
+		return &workflow.Problem{
+			Field:   fmt.Sprintf("verify.queries[%d]", k),
+			Problem: fmt.Sprintf("query %s ended %s: %s", q.QueryID, res.state, res.failed),
+			Fix:     tk.fixFor(res.failed, fmt.Sprintf("run it in the Athena console of workgroup %s (database %s, as the environment's role: Query data in the DataZone portal), correct it and start again.", tg.Workgroup, tg.SubscriptionDatabase)),
+		}, nil
+	}
+	n := int64(len(res.rows))
+	q.Rows = &n
+	return nil, nil
+}

@@ -1,0 +1,134 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/dzonboard/dzonboard/tasks/awsapi"
+	"github.com/dzonboard/dzonboard/workflow"
+)
+
+// stage is the name of this task's stage in Work.Timings.
+const stage = "verify"
+
+// maxStarts is how many queries one invocation starts at most; the rest wait for the next.
+const maxStarts = 20
+
+// deadlineMargin is how much of the invocation's time is kept back: with less left, the task
+// returns what it has and asks to be called again soon.
+const deadlineMargin = 30 * time.Second
+
+// hurryWait is the wait before the next invocation when this one stopped early.
+const hurryWait = 1
+
+// granted is the Access.Status of a subscription whose grant completed.
+const granted = "GRANTED"
+
+// Deps are what the task calls. Athena returns an Athena client acting with the given
+// credentials (awsapi.Clients.AthenaAs).
+type Deps struct {
+	DataZone awsapi.VerifyDataZone
+	Glue     awsapi.VerifyGlue
+	Athena   func(aws.Credentials) awsapi.VerifyAthena
+	Now      func() time.Time
+}
+
+// Task is the VerifyQueries task.
+type Task struct{ d Deps }
+
+// New returns the VerifyQueries task.
+func New(d Deps) *Task { return &Task{d: d} }
+
+// Handle starts and checks the queries of every GRANTED access (a row count and a sample per
+// table and environment) and the input's own queries. It returns the Work with Poll.Done set
+// once all passed, a *workflow.VerificationFailedError listing every failed check, a
+// *workflow.WaitTimeoutError once the queries have taken too long, or a classified AWS error.
+func (t *Task) Handle(ctx context.Context, w workflow.Work) (workflow.Work, error) {
+	now := t.d.Now()
+	if !hasStage(w, stage) {
+		w.Poll = workflow.QueryPolicy.Begin(now)
+	}
+	w.Tables, w.Timings = cloneTables(w.Tables), slices.Clone(w.Timings)
+	w.BeginStage(stage, now)
+	syncQueries(&w)
+
+	tk := &tick{Task: t, w: &w, budget: maxStarts, clients: map[string]awsapi.VerifyAthena{}, schemas: map[string][]string{}}
+	var problems []workflow.Problem
+	var waiting []string
+	hurried := false
+	for j, tg := range w.Plan.Targets() {
+		for i := range w.Tables {
+			tb := &w.Tables[i]
+			if j >= len(tb.Access) || tb.Access[j].Status != granted || verified(tb.Access[j]) {
+				continue
+			}
+			hurried = hurried || nearDeadline(ctx)
+			if !hurried {
+				ps, err := tk.verifyAccess(ctx, tb, tg, &tb.Access[j])
+				if err != nil {
+					return w, err
+				}
+				if len(ps) > 0 {
+					problems = append(problems, ps...)
+					continue
+				}
+			}
+			if !verified(tb.Access[j]) {
+				waiting = append(waiting, fmt.Sprintf("%s in %s", tb.Name, tg.SubscriptionDatabase))
+			}
+		}
+	}
+	for k := range w.Queries {
+		q := &w.Queries[k]
+		if queryDone(*q) {
+			continue
+		}
+		hurried = hurried || nearDeadline(ctx)
+		if !hurried {
+			p, err := tk.userQuery(ctx, k, q)
+			if err != nil {
+				return w, err
+			}
+			if p != nil {
+				problems = append(problems, *p)
+				continue
+			}
+		}
+		if !queryDone(*q) {
+			waiting = append(waiting, fmt.Sprintf("query %d", k+1))
+		}
+	}
+
+	if len(problems) > 0 {
+		return w, &workflow.VerificationFailedError{Problems: problems}
+	}
+	now = t.d.Now()
+	if len(waiting) == 0 {
+		w.Poll = workflow.QueryPolicy.Done(w.Poll)
+		w.EndStage(stage, now)
+		return w, nil
+	}
+	next, err := workflow.QueryPolicy.Next(w.Poll, now, still(waiting))
+	if err != nil {
+		return w, err
+	}
+	if hurried {
+		next.WaitSeconds = hurryWait
+	}
+	w.Poll = next
+	return w, nil
+}
+
+// tick is one invocation's view: the Work being updated, how many queries it may still start,
+// the Athena client of each environment (holding its credentials) and the Glue schemas read.
+type tick struct {
+	*Task
+	w       *workflow.Work
+	budget  int
+	clients map[string]awsapi.VerifyAthena
+	schemas map[string][]string
+}
