@@ -91,7 +91,7 @@ type dzGlueTableForm struct {
 	Columns              []dzColumnForm `json:"columns"`
 }
 
-// glueForm returns the GlueTableForm content of an asset revision.
+// dzGlueForm returns the GlueTableForm content of an asset revision.
 func (s *Sandbox) dzGlueForm(a *dzAsset, rev *dzAssetRevision) dzGlueTableForm {
 	f := dzGlueTableForm{
 		CatalogID: s.world.Account, Region: s.world.Region, DatabaseName: a.db, TableName: a.table,
@@ -140,6 +140,7 @@ type dzGetAssetOut struct {
 	FirstRevisionCreatedBy string                 `json:"firstRevisionCreatedBy"`
 }
 
+// dzGetAsset serves GetAsset.
 // GetAsset returns an asset (optionally a given revision) to any member of its owning project.
 func dzGetAsset(s *Sandbox, r *request) (any, error) {
 	d, err := s.dzDomain(r)
@@ -223,6 +224,7 @@ type dzSearchOut struct {
 	TotalMatchCount int            `json:"totalMatchCount"`
 }
 
+// dzSearch serves Search.
 // Search searches the inventory. Scope ASSET returns the assets of OwningProjectIdentifier (its
 // members only) or, without it, of every project the caller belongs to; other scopes are empty.
 // The operation models no ResourceNotFoundException, so an unknown project is AccessDeniedException.

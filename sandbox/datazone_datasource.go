@@ -173,6 +173,7 @@ func (d *dzState) nameTaken(projectID, name, exceptID string) bool {
 	return false
 }
 
+// dzCreateDataSource serves CreateDataSource.
 // CreateDataSource creates a GLUE data source: CREATING for Durations.DataSourceCreate, then READY
 // and (unless disabled) immediately running its first import, so a new data source may already be
 // RUNNING. A duplicate name in the project is a ValidationException; the same ClientToken returns
@@ -274,7 +275,7 @@ func (d *dzState) dataSource(field, id string) (*dzDataSource, error) {
 	return ds, nil
 }
 
-// GetDataSource: any member of the data source's project.
+// dzGetDataSource serves GetDataSource: any member of the data source's project.
 func dzGetDataSource(s *Sandbox, r *request) (any, error) {
 	d, err := s.dzDomain(r)
 	if err != nil {
@@ -290,6 +291,7 @@ func dzGetDataSource(s *Sandbox, r *request) (any, error) {
 	return s.dzDataSourceOut(ds), nil
 }
 
+// dzUpdateDataSource serves UpdateDataSource.
 // UpdateDataSource changes name, description, settings and configuration in place (no UPDATING
 // phase). A data source still CREATING is a ConflictException.
 func dzUpdateDataSource(s *Sandbox, r *request) (any, error) {
@@ -378,8 +380,8 @@ type dzListDataSourcesOut struct {
 	NextToken *string               `json:"nextToken,omitempty"`
 }
 
-// ListDataSources: the data sources of a project, filtered by environmentIdentifier, name, type
-// and status.
+// dzListDataSources serves ListDataSources: the data sources of a project, filtered by environmentIdentifier,
+// name, type and status.
 func dzListDataSources(s *Sandbox, r *request) (any, error) {
 	d, err := s.dzDomain(r)
 	if err != nil {

@@ -20,7 +20,7 @@ type dzGetDomainOut struct {
 	LastUpdatedAt       *dzEpoch `json:"lastUpdatedAt,omitempty"`
 }
 
-// GetDomain: path /v2/domains/{identifier}.
+// dzGetDomain serves GetDomain: path /v2/domains/{identifier}.
 func dzGetDomain(s *Sandbox, r *request) (any, error) {
 	id := r.params["identifier"]
 	if err := dzCheckDomainID("identifier", id); err != nil {
@@ -64,8 +64,8 @@ type dzListBlueprintsOut struct {
 	NextToken *string              `json:"nextToken,omitempty"`
 }
 
-// ListEnvironmentBlueprints: the one DefaultDataLake blueprint, which is AWS-managed; filters
-// managed and name (exact).
+// dzListEnvironmentBlueprints serves ListEnvironmentBlueprints: the one DefaultDataLake blueprint, which is
+// AWS-managed; filters managed and name (exact).
 func dzListEnvironmentBlueprints(s *Sandbox, r *request) (any, error) {
 	d, err := s.dzDomain(r)
 	if err != nil {
@@ -105,7 +105,8 @@ type dzBlueprintConfigOut struct {
 	UpdatedAt                         *dzTime  `json:"updatedAt,omitempty"`
 }
 
-// GetEnvironmentBlueprintConfiguration: the blueprint's roles and permissions boundary.
+// dzGetBlueprintConfiguration serves GetEnvironmentBlueprintConfiguration: the blueprint's roles and
+// permissions boundary.
 func dzGetBlueprintConfiguration(s *Sandbox, r *request) (any, error) {
 	d, err := s.dzDomain(r)
 	if err != nil {
@@ -150,6 +151,7 @@ type dzUserProfileOut struct {
 	} `json:"details"`
 }
 
+// dzCreateUserProfile serves CreateUserProfile.
 // CreateUserProfile creates (or returns the existing) IAM user profile of a role or user ARN.
 // Any caller with IAM access may call it; DataZone membership is not checked.
 func dzCreateUserProfile(s *Sandbox, r *request) (any, error) {
@@ -191,6 +193,7 @@ type dzCreateMembershipIn struct {
 	} `json:"member"`
 }
 
+// dzCreateProjectMembership serves CreateProjectMembership.
 // CreateProjectMembership adds a user (IAM ARN or user profile ID) to a project. The caller must
 // own the project; an existing member is a ValidationException "User is already in the project".
 func dzCreateProjectMembership(s *Sandbox, r *request) (any, error) {
@@ -256,6 +259,7 @@ type dzListMembershipsOut struct {
 	NextToken *string              `json:"nextToken,omitempty"`
 }
 
+// dzListProjectMemberships serves ListProjectMemberships.
 // ListProjectMemberships lists a project's members (user profile IDs) to any member.
 func dzListProjectMemberships(s *Sandbox, r *request) (any, error) {
 	d, err := s.dzDomain(r)

@@ -2,6 +2,8 @@ package sandbox_test
 
 import (
 	"context"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,6 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/datazone"
 	dztypes "github.com/aws/aws-sdk-go-v2/service/datazone/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/dzonboard/dzonboard/sandbox"
+	"github.com/dzonboard/dzonboard/sandbox/sandboxtest"
 )
 
 func TestDataZoneIDValidation(t *testing.T) {
@@ -445,5 +450,56 @@ func TestDataZoneMemberships(t *testing.T) {
 	}
 	if len(designations) != 1 || designations[0] != dztypes.UserDesignationProjectContributor {
 		t.Errorf("outsider's designations in Sales = %v, want [PROJECT_CONTRIBUTOR]", designations)
+	}
+}
+
+func TestDataZoneExampleWorlds(t *testing.T) {
+	dir, err := sandboxtest.WorldPath("any")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob(filepath.Join(filepath.Dir(dir), "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"default"}
+	for _, f := range files {
+		names = append(names, strings.TrimSuffix(filepath.Base(f), ".json"))
+	}
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			w := sandboxtest.World(t, name)
+			_, cfg := sandboxtest.Start(t, w, sandbox.Options{})
+			c := datazone.NewFromConfig(cfg)
+			ctx := context.Background()
+			dom, err := c.GetDomain(ctx, &datazone.GetDomainInput{Identifier: aws.String(w.DataZone.Domain.ID)})
+			if err != nil || string(dom.DomainVersion) != w.DataZone.Domain.Version {
+				t.Fatalf("GetDomain = %+v (%v)", dom, err)
+			}
+			for _, p := range w.DataZone.Projects {
+				member := false
+				for _, m := range p.Members {
+					member = member || m.ARN == w.DefaultIdentity
+				}
+				for _, e := range p.Environments {
+					env, err := c.GetEnvironment(ctx, &datazone.GetEnvironmentInput{
+						DomainIdentifier: aws.String(w.DataZone.Domain.ID), Identifier: aws.String(e.ID)})
+					if !member {
+						wantAPIError[*dztypes.AccessDeniedException](t, err, "GetEnvironment")
+						continue
+					}
+					if err != nil {
+						t.Fatal(err)
+					}
+					found := false
+					for _, r := range env.ProvisionedResources {
+						found = found || (aws.ToString(r.Name) == e.WorkgroupKey && aws.ToString(r.Value) == e.Workgroup)
+					}
+					if !found {
+						t.Errorf("%s: workgroup %s not reported under %s", e.ID, e.Workgroup, e.WorkgroupKey)
+					}
+				}
+			}
+		})
 	}
 }

@@ -65,7 +65,7 @@ func (s *Sandbox) dzEnvOut(e *dzEnv, full bool) dzEnvOut {
 	return o
 }
 
-// GetEnvironment: any member of the environment's project.
+// dzGetEnvironment serves GetEnvironment: any member of the environment's project.
 func dzGetEnvironment(s *Sandbox, r *request) (any, error) {
 	d, err := s.dzDomain(r)
 	if err != nil {
@@ -86,8 +86,8 @@ type dzListEnvsOut struct {
 	NextToken *string    `json:"nextToken,omitempty"`
 }
 
-// ListEnvironments: the environments of a project (projectIdentifier is required). The operation
-// models no ResourceNotFoundException, so an unknown project is AccessDeniedException.
+// dzListEnvironments serves ListEnvironments: the environments of a project (projectIdentifier is required).
+// The operation models no ResourceNotFoundException, so an unknown project is AccessDeniedException.
 func dzListEnvironments(s *Sandbox, r *request) (any, error) {
 	d, err := s.dzDomain(r)
 	if err != nil {
@@ -134,6 +134,7 @@ type dzCredentialsOut struct {
 	Expiration      *dzTime `json:"expiration"`
 }
 
+// dzGetEnvironmentCredentials serves GetEnvironmentCredentials.
 // GetEnvironmentCredentials mints one-hour credentials for the environment's user role. Any member
 // of the environment's project may call it. The credentials are never journalled.
 func dzGetEnvironmentCredentials(s *Sandbox, r *request) (any, error) {
@@ -182,7 +183,7 @@ type dzListTargetsOut struct {
 	NextToken *string       `json:"nextToken,omitempty"`
 }
 
-// ListSubscriptionTargets: the environment's one Glue subscription target.
+// dzListSubscriptionTargets serves ListSubscriptionTargets: the environment's one Glue subscription target.
 func dzListSubscriptionTargets(s *Sandbox, r *request) (any, error) {
 	d, err := s.dzDomain(r)
 	if err != nil {

@@ -194,6 +194,7 @@ type dzCreateGrantIn struct {
 	ClientToken *string `json:"clientToken"`
 }
 
+// dzCreateSubscriptionGrant serves CreateSubscriptionGrant.
 // CreateSubscriptionGrant grants a listing to an environment (for MANUAL targets, or environments
 // added after the subscription). The environment's project needs an APPROVED subscription to the
 // listing and the caller must be its owner or contributor. A second live grant of the same listing
@@ -274,7 +275,7 @@ func (d *dzState) grantVisible(r *request, g *dzGrant) bool {
 	return d.canSee(r, g.projectID, d.ownerOf(g.listing.listingID))
 }
 
-// GetSubscriptionGrant: members of the subscribing or the listing's project.
+// dzGetSubscriptionGrant serves GetSubscriptionGrant: members of the subscribing or the listing's project.
 func dzGetSubscriptionGrant(s *Sandbox, r *request) (any, error) {
 	d, err := s.dzDomain(r)
 	if err != nil {
@@ -299,6 +300,7 @@ type dzListGrantsOut struct {
 	NextToken *string      `json:"nextToken,omitempty"`
 }
 
+// dzListSubscriptionGrants serves ListSubscriptionGrants.
 // ListSubscriptionGrants lists the grants the caller can see, filtered by environmentId,
 // subscribedListingId, subscriptionId, subscriptionTargetId and owningProjectId.
 func dzListSubscriptionGrants(s *Sandbox, r *request) (any, error) {

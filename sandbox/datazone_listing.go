@@ -94,6 +94,7 @@ type dzChangeSetOut struct {
 	Status          string `json:"status"`
 }
 
+// dzCreateListingChangeSet serves CreateListingChangeSet.
 // CreateListingChangeSet publishes (or unpublishes) an asset. The caller must be an owner or
 // contributor of the asset's project; the same ClientToken returns the first call's listing.
 func dzCreateListingChangeSet(s *Sandbox, r *request) (any, error) {
@@ -198,6 +199,7 @@ func (d *dzState) listing(field, id string) (*dzListing, error) {
 	return l, nil
 }
 
+// dzGetListing serves GetListing.
 // GetListing returns a listing (latest or a given revision). Any caller may read the catalog.
 func dzGetListing(s *Sandbox, r *request) (any, error) {
 	d, err := s.dzDomain(r)
@@ -266,6 +268,7 @@ type dzSearchListingsOut struct {
 	TotalMatchCount int                    `json:"totalMatchCount"`
 }
 
+// dzSearchListings serves SearchListings.
 // SearchListings searches the catalog: every listing with an ACTIVE revision, matched on name by
 // searchText and on owningProjectId, name, typeName, entityId, listingId and
 // amazonmetadata.sourceCategory by filters. Any caller may search.

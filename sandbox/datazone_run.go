@@ -227,6 +227,7 @@ func (s *Sandbox) dzRunOut(run *dzRun, full bool) dzRunOut {
 	return o
 }
 
+// dzStartDataSourceRun serves StartDataSourceRun.
 // StartDataSourceRun starts a PRIORITIZED run. A data source that is not READY or already has a
 // REQUESTED/RUNNING run is a ConflictException; the same ClientToken returns the same run.
 func dzStartDataSourceRun(s *Sandbox, r *request) (any, error) {
@@ -274,7 +275,7 @@ func (d *dzState) run(field, id string) (*dzRun, error) {
 	return run, nil
 }
 
-// GetDataSourceRun: any member of the run's project.
+// dzGetDataSourceRun serves GetDataSourceRun: any member of the run's project.
 func dzGetDataSourceRun(s *Sandbox, r *request) (any, error) {
 	d, err := s.dzDomain(r)
 	if err != nil {
@@ -295,6 +296,7 @@ type dzListRunsOut struct {
 	NextToken *string    `json:"nextToken,omitempty"`
 }
 
+// dzListDataSourceRuns serves ListDataSourceRuns.
 // ListDataSourceRuns lists a data source's runs, newest first, filtered by status.
 func dzListDataSourceRuns(s *Sandbox, r *request) (any, error) {
 	d, err := s.dzDomain(r)
@@ -342,6 +344,7 @@ type dzListActivitiesOut struct {
 	NextToken *string         `json:"nextToken,omitempty"`
 }
 
+// dzListDataSourceRunActivities serves ListDataSourceRunActivities.
 // ListDataSourceRunActivities lists the per-table outcomes of a run (empty until it ends),
 // filtered by status.
 func dzListDataSourceRunActivities(s *Sandbox, r *request) (any, error) {

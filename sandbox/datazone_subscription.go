@@ -135,6 +135,7 @@ func (d *dzState) approvedSub(projectID, listingID string) *dzSubscription {
 	return nil
 }
 
+// dzCreateSubscriptionRequest serves CreateSubscriptionRequest.
 // CreateSubscriptionRequest creates a PENDING request of one project (owner or contributor
 // caller) to ACTIVE listings of one owning project. With the world's AutoApproveSubscriptions,
 // DataZone accepts it by itself after Durations.AutoApprove. The same ClientToken returns the first
@@ -246,6 +247,7 @@ type dzAcceptIn struct {
 	DecisionComment *string `json:"decisionComment"`
 }
 
+// dzAcceptSubscriptionRequest serves AcceptSubscriptionRequest.
 // AcceptSubscriptionRequest accepts a PENDING request; the caller must be an owner or contributor
 // of the approver (listing owner) project. Accepting a request that is not PENDING is a
 // ValidationException (UNCONFIRMED: the real service may answer ConflictException).
@@ -278,7 +280,8 @@ func (d *dzState) canSee(r *request, projectID, approverID string) bool {
 	return d.isMember(r, projectID) || d.isMember(r, approverID)
 }
 
-// GetSubscriptionRequestDetails: members of the subscribing or the approver project.
+// dzGetSubscriptionRequestDetails serves GetSubscriptionRequestDetails: members of the subscribing or the
+// approver project.
 func dzGetSubscriptionRequestDetails(s *Sandbox, r *request) (any, error) {
 	d, err := s.dzDomain(r)
 	if err != nil {
@@ -294,7 +297,7 @@ func dzGetSubscriptionRequestDetails(s *Sandbox, r *request) (any, error) {
 	return s.dzRequestOut(q), nil
 }
 
-// dzProjectFilters validates owningProjectId / approverProjectId query filters: each must be a
+// projectFilters validates owningProjectId / approverProjectId query filters: each must be a
 // project the caller belongs to.
 func (d *dzState) projectFilters(r *request, names ...string) error {
 	for _, n := range names {
@@ -318,6 +321,7 @@ type dzListRequestsOut struct {
 	NextToken *string        `json:"nextToken,omitempty"`
 }
 
+// dzListSubscriptionRequests serves ListSubscriptionRequests.
 // ListSubscriptionRequests lists the requests the caller can see, by default only PENDING ones,
 // filtered by status, owningProjectId, approverProjectId and subscribedListingId.
 func dzListSubscriptionRequests(s *Sandbox, r *request) (any, error) {
@@ -403,6 +407,7 @@ type dzListSubscriptionsOut struct {
 	NextToken *string             `json:"nextToken,omitempty"`
 }
 
+// dzListSubscriptions serves ListSubscriptions.
 // ListSubscriptions lists the subscriptions the caller can see, by default only APPROVED ones,
 // filtered by status, owningProjectId, approverProjectId, subscribedListingId and
 // subscriptionRequestIdentifier.
@@ -444,7 +449,7 @@ func dzListSubscriptions(s *Sandbox, r *request) (any, error) {
 	return dzListSubscriptionsOut{Items: append([]dzSubscriptionOut{}, pageOf(items, pg)...), NextToken: pg.next}, nil
 }
 
-// GetSubscription: members of the subscribing or the listing's project.
+// dzGetSubscription serves GetSubscription: members of the subscribing or the listing's project.
 func dzGetSubscription(s *Sandbox, r *request) (any, error) {
 	d, err := s.dzDomain(r)
 	if err != nil {

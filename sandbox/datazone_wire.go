@@ -252,7 +252,7 @@ func dzTextMatch(text string, fields ...string) bool {
 	return false
 }
 
-// dzCallerName is the createdBy/updatedBy value DataZone reports for a caller: its user profile ID.
+// callerName is the createdBy/updatedBy value DataZone reports for a caller: its user profile ID.
 func (d *dzState) callerName(arn string) string {
 	return d.userID(arn)
 }

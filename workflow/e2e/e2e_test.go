@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -351,4 +352,10 @@ func golden(t *testing.T, name string, v any) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from the golden file (go test ./workflow/e2e -update rewrites it):\n%s", path, got)
 	}
+}
+
+// The task handlers log through slog's default logger; the tests read results, not logs.
+func TestMain(m *testing.M) {
+	slog.SetDefault(slog.New(slog.DiscardHandler))
+	os.Exit(m.Run())
 }

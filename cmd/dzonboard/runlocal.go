@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log"
+	"log/slog"
+
+	"github.com/dzonboard/dzonboard"
+	"github.com/dzonboard/dzonboard/internal/progress"
+	"github.com/dzonboard/dzonboard/workflow/local"
+)
+
+// runLocal runs the workflow on aws-local-stepfunctions with the real task handlers against an
+// in-process sandbox: progress to stderr, the report (or with --json the execution output) to
+// stdout.
+func (a *app) runLocal(ctx context.Context, args []string) int {
+	fs := a.flagSet("run-local", "run-local --input FILE [--world FILE] [--faults SPEC] [--seed N] [--json]",
+		"Runs the onboarding workflow (statemachine.asl.json) on this machine against the local sandbox:\n"+
+			"the real task handlers answer every Task state, and every Wait advances the sandbox's virtual\n"+
+			"clock, so a run that takes an hour in AWS takes seconds. Progress (simulated time) goes to\n"+
+			"stderr; the report, or with --json the execution output, to stdout.\n"+
+			"Needs Node.js 20+ and `npm ci` run in the repository.\n"+
+			"Exit status: 0 SUCCEEDED, 1 FAILED, 2 bad usage.")
+	input := fs.String("input", "", "execution input JSON `file` (- for stdin)")
+	var sf sandboxFlags
+	fs.StringVar(&sf.world, "world", defaultWorld, "sandbox world `file`")
+	fs.StringVar(&sf.faults, "faults", "", "inject faults, e.g. `datazone:AcceptSubscriptionRequest=throttle@0.3,glue:*=5xx@0.1`")
+	fs.Int64Var(&sf.seed, "seed", 0, "seed of generated IDs and fault decisions")
+	asJSON := fs.Bool("json", false, "print the execution output JSON instead of the report")
+	verbose := fs.Bool("verbose", false, "also print the task workers' log lines on stderr")
+	if status, ok := a.parse(fs, args, "input"); !ok {
+		return status
+	}
+	data, err := a.readInput(*input)
+	if err != nil {
+		return a.errorf(exitUsage, "run-local", "%v", err)
+	}
+	if !json.Valid(data) {
+		return a.errorf(exitUsage, "run-local", "input %s is not JSON", *input)
+	}
+	sb, err := newSandbox(sf)
+	if err != nil {
+		return a.errorf(exitUsage, "run-local", "%v", err)
+	}
+	srv, err := sb.Listen("127.0.0.1:0")
+	if err != nil {
+		return a.errorf(exitFailed, "run-local", "%v", err)
+	}
+	defer srv.Close()
+
+	defer routeTaskLogs(a.stderr, *verbose)()
+	start := sb.Now()
+	r := progress.NewRenderer(a.stderr, a.isTTY(a.stderr), start)
+	res, err := local.Run(ctx, local.Options{
+		ASL:      dzonboard.StateMachineASL,
+		Handlers: a.handlers(sandboxConfig(srv.Endpoint), sb.Now),
+		Input:    data,
+		Advance:  sb.Advance,
+		Now:      sb.Now,
+		OnEvent:  r.Event,
+	})
+	if err != nil {
+		return a.errorf(exitFailed, "run-local", "%v", err)
+	}
+	r.Done(res.Status, res.Error, res.Cause)
+	if res.Status != local.StatusSucceeded {
+		return exitFailed
+	}
+	if *asJSON {
+		var b bytes.Buffer
+		if err := json.Indent(&b, res.Output, "", "  "); err != nil {
+			return a.errorf(exitFailed, "run-local", "execution output: %v", err)
+		}
+		b.WriteString("\n")
+		_, _ = b.WriteTo(a.stdout)
+		return exitOK
+	}
+	writeReport(a.stdout, res.Output, sb.Now().Sub(start), "simulated")
+	return exitOK
+}
+
+// routeTaskLogs sends the task workers' logs (the default slog logger and the log package) to w
+// when verbose, else nowhere, so they do not break the progress lines. It returns a func that
+// restores the previous logging.
+func routeTaskLogs(w io.Writer, verbose bool) (restore func()) {
+	prev, prevOut, prevFlags := slog.Default(), log.Writer(), log.Flags()
+	h := slog.DiscardHandler
+	if verbose {
+		h = slog.NewTextHandler(w, nil)
+	}
+	slog.SetDefault(slog.New(h))
+	return func() {
+		slog.SetDefault(prev)
+		log.SetOutput(prevOut)
+		log.SetFlags(prevFlags)
+	}
+}

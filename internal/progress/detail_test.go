@@ -1,0 +1,153 @@
+package progress_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/dzonboard/dzonboard/internal/progress"
+)
+
+func TestSummarize(t *testing.T) {
+	tests := []struct {
+		name          string
+		input, output string
+		want          string
+	}{
+		{
+			name:   "the plan of preflight; a task outside a wait loop is not \"not done\"",
+			input:  `{"execution":"x","input":{}}`,
+			output: `{"plan":{"crawlerName":"c","glueDatabase":"db","s3Location":"s3://b/p/"},"poll":{"done":false,"attempt":0,"waitSeconds":0}}`,
+			want:   "crawler c, database db, location s3://b/p/",
+		},
+		{
+			name:   "lake formation set up",
+			input:  `{"plan":{}}`,
+			output: `{"plan":{},"lakeFormation":{"registration":"registered","granted":["a","b","c"]}}`,
+			want:   "location registered; 3 grants",
+		},
+		{
+			name:   "crawl started, loop not done",
+			input:  `{"plan":{}}`,
+			output: `{"plan":{},"crawl":{"startedAt":"2026-01-05T09:00:00Z"},"poll":{"done":false,"waitSeconds":30}}`,
+			want:   "crawl started; not done yet",
+		},
+		{
+			name:   "crawl adopted",
+			output: `{"crawl":{"adopted":true,"status":"RUNNING"}}`,
+			want:   "adopted the running crawl",
+		},
+		{
+			name:   "crawl finished",
+			input:  `{"crawl":{"status":"RUNNING"}}`,
+			output: `{"crawl":{"status":"SUCCEEDED","summary":"1 table created"},"poll":{"done":true}}`,
+			want:   "crawl SUCCEEDED; 1 table created",
+		},
+		{
+			name:   "nothing changed while polling",
+			input:  `{"crawl":{"status":"RUNNING"},"poll":{"done":false,"waitSeconds":30}}`,
+			output: `{"crawl":{"status":"RUNNING"},"poll":{"done":false,"attempt":2,"waitSeconds":45}}`,
+			want:   "not done yet",
+		},
+		{
+			name:   "tables found",
+			input:  `{}`,
+			output: `{"tables":[{"glueTable":"a"},{"glueTable":"b"},{"glueTable":"c"},{"glueTable":"d"}]}`,
+			want:   "4 tables (a, b, c, ...)",
+		},
+		{
+			name:   "data source created and its run started",
+			input:  `{"tables":[{"glueTable":"orders"}]}`,
+			output: `{"tables":[{"glueTable":"orders"}],"dataSource":{"id":"ds1","created":true,"status":"READY","runId":"r1","runOrigin":"started","runStatus":"RUNNING"}}`,
+			want:   "data source ds1 created; data source READY; run r1 started; run RUNNING",
+		},
+		{
+			name:   "run ended with assets",
+			input:  `{"tables":[{"glueTable":"orders"}],"dataSource":{"id":"ds1","status":"READY","runId":"r1","runStatus":"RUNNING"}}`,
+			output: `{"tables":[{"glueTable":"orders","assetId":"a1"}],"dataSource":{"id":"ds1","status":"READY","runId":"r1","runStatus":"SUCCESS"}}`,
+			want:   "run SUCCESS; 1/1 assets",
+		},
+		{
+			name:   "listings active",
+			input:  `{"tables":[{"glueTable":"orders","assetId":"a1","listingStatus":"CREATING"}]}`,
+			output: `{"tables":[{"glueTable":"orders","assetId":"a1","listingStatus":"ACTIVE"}],"poll":{"done":true}}`,
+			want:   "1/1 listings ACTIVE",
+		},
+		{
+			name:   "subscriptions and counts",
+			input:  `{"tables":[{"glueTable":"orders","access":[{"status":"APPROVED"}]}]}`,
+			output: `{"tables":[{"glueTable":"orders","access":[{"status":"GRANTED","rowCount":1000}]}]}`,
+			want:   "1/1 subscriptions GRANTED; 1/1 tables counted, 1000 rows",
+		},
+		{
+			name:   "the execution output",
+			input:  `{"plan":{}}`,
+			output: `{"status":"SUCCEEDED","tables":[{"glueTable":"orders"}],"consumers":[{},{}],"timings":{}}`,
+			want:   "SUCCEEDED, 1 table; 2 consumers",
+		},
+		{
+			name:   "glue's crawl summary",
+			input:  `{"crawl":{"status":"RUNNING"}}`,
+			output: `{"crawl":{"status":"SUCCEEDED","summary":"{\"TABLE\":{\"ADD\":{\"Count\":1,\"Tables\":[\"orders\"]},\"UPDATE\":{\"Count\":2},\"DELETE\":{\"Count\":0}}}"}}`,
+			want:   "crawl SUCCEEDED; tables: 1 added, 2 updated",
+		},
+		{
+			name:   "a crawl that changed nothing",
+			input:  `{"crawl":{"status":"RUNNING"}}`,
+			output: `{"crawl":{"status":"SUCCEEDED","summary":"{\"TABLE\":{\"ADD\":{\"Count\":0}}}"}}`,
+			want:   "crawl SUCCEEDED; no table changed",
+		},
+		{
+			name:   "an input of another shape (the execution input) compares as empty",
+			input:  `{"domainId":"d","tables":["orders*"]}`,
+			output: `{"plan":{"crawlerName":"c","glueDatabase":"db","s3Location":"s3://b/"},"tables":[]}`,
+			want:   "crawler c, database db, location s3://b/",
+		},
+		{name: "not JSON", input: `x`, output: `x`, want: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := progress.Summarize([]byte(tt.input), []byte(tt.output)); got != tt.want {
+				t.Errorf("Summarize = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFailureDetail(t *testing.T) {
+	long := make([]byte, 300)
+	for i := range long {
+		long[i] = 'x'
+	}
+	tests := []struct {
+		name, errName, cause, want string
+	}{
+		{"lambda cause", "TransientError", `{"errorMessage":"glue get crawler: throttled\nmore","errorType":"TransientError"}`, "TransientError: glue get crawler: throttled"},
+		{"plain cause", "States.Runtime", "bad path", "States.Runtime: bad path"},
+		{"no cause", "PreflightError", "", "PreflightError"},
+		{"no name", "", "boom", "boom"},
+		{"long message is clipped", "E", string(long), "E: " + string(long[:154]) + "..."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := progress.FailureDetail(tt.errName, tt.cause); got != tt.want {
+				t.Errorf("FailureDetail = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSmallDetails(t *testing.T) {
+	tests := []struct{ name, got, want string }{
+		{"retry", progress.RetryDetail(2, "TransientError"), "attempt 2 after TransientError"},
+		{"retry without error", progress.RetryDetail(3, ""), "attempt 3"},
+		{"wait", progress.WaitDetail(90 * time.Second), "1m30s"},
+		{"cause message of JSON without errorMessage", progress.CauseMessage(`{"a":1}`), `{"a":1}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.got != tt.want {
+				t.Errorf("got %q, want %q", tt.got, tt.want)
+			}
+		})
+	}
+}
