@@ -34,7 +34,7 @@ unit: deps
 	$(GO) test -count=1 -timeout 20m ./...
 
 lint:
-	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
+	@unformatted=$$(find . -name '*.go' -not -path './node_modules/*' -not -path './build/*' | xargs gofmt -l); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 

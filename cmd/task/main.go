@@ -16,12 +16,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/lakeformation"
 
+	"github.com/dzonboard/dzonboard/tasks/awsapi"
 	"github.com/dzonboard/dzonboard/tasks/lfadmins"
 	"github.com/dzonboard/dzonboard/tasks/registry"
 )
-
-// dataLakeAdminsTask is the TASK value of the stack's custom resource.
-const dataLakeAdminsTask = "DataLakeAdmins"
 
 func main() {
 	slog.SetDefault(lambdacontext.NewLogger())
@@ -30,7 +28,7 @@ func main() {
 	if err != nil {
 		fail("load AWS configuration: %v", err)
 	}
-	if task == dataLakeAdminsTask {
+	if task == awsapi.TaskDataLakeAdmins {
 		lambda.Start(cfn.LambdaWrap(lfadmins.New(lakeformation.NewFromConfig(cfg)).Handle))
 		return
 	}
@@ -46,7 +44,7 @@ func main() {
 		names = append(names, e.Name)
 	}
 	sort.Strings(names)
-	fail("TASK=%q is not a task; set it to one of %v or %s", task, names, dataLakeAdminsTask)
+	fail("TASK=%q is not a task; set it to one of %v or %s", task, names, awsapi.TaskDataLakeAdmins)
 }
 
 func fail(format string, args ...any) {

@@ -49,7 +49,7 @@ func TestEveryInterfaceIsRegistered(t *testing.T) {
 		t.Fatalf("found %d interfaces; the parse is broken", declared)
 	}
 	for _, u := range awsapi.Uses {
-		if !slices.Contains(workflow.Tasks, u.Task) && u.Task != "DataLakeAdmins" {
+		if !slices.Contains(workflow.Tasks, u.Task) && u.Task != awsapi.TaskDataLakeAdmins {
 			t.Errorf("Use of %s names unknown task %q", u.API.Name(), u.Task)
 		}
 		if u.API.Kind() != reflect.Interface {

@@ -6,8 +6,10 @@
 // (GetDataLakeSettings), adds the principals of its Admins property to DataLakeAdmins and puts
 // the object back with every other field as it was read. It records the principals it actually
 // added (not the ones that were administrators already) in its physical resource ID, and Delete
-// removes only those. The AWS::LakeFormation::DataLakeSettings resource cannot be used for this:
-// it owns the whole admin list and would drop the administrators the account already has.
+// removes only those. AWS::LakeFormation::DataLakeSettings does not give that guarantee: with
+// MutationType REPLACE it overwrites the administrators the account already has (and fields it
+// does not model, such as ReadOnlyAdmins), and what APPEND does on update and delete is not
+// documented.
 //
 // The handler runs in the task binary with TASK=DataLakeAdmins (awsapi.TaskDataLakeAdmins),
 // wrapped by cfn.LambdaWrap, which sends the response to CloudFormation. Unlike the workflow's

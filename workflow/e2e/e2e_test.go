@@ -76,7 +76,7 @@ func (o *onboarding) run(input []byte) local.Result {
 	return res
 }
 
-func exampleInput(t *testing.T, edit func(map[string]any)) []byte {
+func exampleInput(t testing.TB, edit func(map[string]any)) []byte {
 	t.Helper()
 	b, err := os.ReadFile(exampleInputF)
 	if err != nil {

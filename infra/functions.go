@@ -1,0 +1,164 @@
+package infra
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/jsii-runtime-go"
+
+	dzonboard "github.com/dzonboard/dzonboard"
+	"github.com/dzonboard/dzonboard/workflow"
+)
+
+// EnvLakeFormationRoleARN is given to Preflight, which checks that this role is a data lake
+// administrator.
+const EnvLakeFormationRoleARN = "DZONBOARD_LAKEFORMATION_ROLE_ARN"
+
+// EnvTask selects the handler in the one task binary.
+const EnvTask = "TASK"
+
+const (
+	defaultMemoryMB = 256
+	// lambdaMargin is how much sooner than its state's TimeoutSeconds a function times out, so
+	// that a task (which stops early when its deadline is near) ends before Step Functions gives
+	// up on it.
+	lambdaMargin      = 30
+	defaultStateLimit = 300 // seconds, for a Task state without TimeoutSeconds
+	maxLambdaTimeout  = 900
+)
+
+// memoryMB is the memory of tasks that need more than the default: VerifyQueries reads query
+// results and RunDataSource the activities of up to 1,000 tables.
+var memoryMB = map[string]float64{
+	workflow.TaskVerifyQueries: 512,
+	workflow.TaskRunDataSource: 512,
+}
+
+// taskFunctions creates one function per workflow task, each running as its group's role.
+func (b *stackBuilder) taskFunctions() map[string]awslambda.Function {
+	limits, err := stateTimeouts(dzonboard.StateMachineASL)
+	if err != nil {
+		addError(b.stack, "infra: statemachine.asl.json: "+err.Error())
+	}
+	fns := map[string]awslambda.Function{}
+	for _, task := range workflow.Tasks {
+		role, ok := b.roles[roleOf(task)]
+		if !ok {
+			addError(b.stack, fmt.Sprintf("infra: task %s has no role: add it to roleGroups in infra/roles.go", task))
+			continue
+		}
+		limit, ok := limits[task]
+		if !ok {
+			limit = defaultStateLimit
+		}
+		env := map[string]*string{}
+		if task == workflow.TaskPreflight {
+			if lf, ok := b.roles[lakeFormationRole]; ok {
+				env[EnvLakeFormationRoleARN] = lf.RoleArn()
+			}
+		}
+		memory, ok := memoryMB[task]
+		if !ok {
+			memory = defaultMemoryMB
+		}
+		fns[task] = b.function(task, role, lambdaTimeout(limit), memory, env)
+	}
+	return fns
+}
+
+// function creates the function of task with its log group, and lets role write to that group.
+func (b *stackBuilder) function(task string, role awsiam.Role, timeoutSeconds, memory float64, env map[string]*string) awslambda.Function {
+	logs := awslogs.NewLogGroup(b.stack, jsii.String(task+"Logs"), &awslogs.LogGroupProps{
+		Retention:     b.props.LogRetention,
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	env[EnvTask] = jsii.String(task)
+	fn := awslambda.NewFunction(b.stack, jsii.String(task+"Function"), &awslambda.FunctionProps{
+		Description:   jsii.String("dzonboard task " + task),
+		Runtime:       awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture:  awslambda.Architecture_ARM_64(),
+		Handler:       jsii.String("bootstrap"),
+		Code:          b.code,
+		Role:          role,
+		Timeout:       awscdk.Duration_Seconds(jsii.Number(timeoutSeconds)),
+		MemorySize:    jsii.Number(memory),
+		Environment:   &env,
+		Tracing:       awslambda.Tracing_ACTIVE,
+		LogGroup:      logs,
+		LoggingFormat: awslambda.LoggingFormat_JSON,
+	})
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("Logs" + task),
+		Actions:   jsii.Strings(logActions...),
+		Resources: jsii.Strings(*logs.LogGroupArn()),
+	}))
+	return fn
+}
+
+func lambdaTimeout(stateSeconds int) float64 {
+	return float64(min(max(stateSeconds-lambdaMargin, 30), maxLambdaTimeout))
+}
+
+var placeholder = regexp.MustCompile(`^\$\{([A-Za-z0-9_]+)\}$`)
+
+// stateTimeouts maps each task to the smallest TimeoutSeconds of the Task states that run it,
+// reading every state, in Parallel branches and Map processors too.
+func stateTimeouts(asl []byte) (map[string]int, error) {
+	var doc aslStates
+	if err := json.Unmarshal(asl, &doc); err != nil {
+		return nil, err
+	}
+	byPlaceholder := map[string]string{}
+	for _, t := range workflow.Tasks {
+		byPlaceholder[workflow.Placeholder(t)] = t
+	}
+	out := map[string]int{}
+	var walk func(states map[string]aslState)
+	walk = func(states map[string]aslState) {
+		for _, s := range states {
+			for _, br := range s.Branches {
+				walk(br.States)
+			}
+			for _, p := range []*aslStates{s.ItemProcessor, s.Iterator} {
+				if p != nil {
+					walk(p.States)
+				}
+			}
+			m := placeholder.FindStringSubmatch(s.Resource)
+			if s.Type != "Task" || m == nil {
+				continue
+			}
+			task, ok := byPlaceholder[m[1]]
+			if !ok {
+				continue
+			}
+			limit := s.TimeoutSeconds
+			if limit == 0 {
+				limit = defaultStateLimit
+			}
+			if cur, ok := out[task]; !ok || limit < cur {
+				out[task] = limit
+			}
+		}
+	}
+	walk(doc.States)
+	return out, nil
+}
+
+type aslStates struct {
+	States map[string]aslState `json:"States"`
+}
+
+type aslState struct {
+	Type           string      `json:"Type"`
+	Resource       string      `json:"Resource"`
+	TimeoutSeconds int         `json:"TimeoutSeconds"`
+	Branches       []aslStates `json:"Branches"`
+	ItemProcessor  *aslStates  `json:"ItemProcessor"`
+	Iterator       *aslStates  `json:"Iterator"`
+}

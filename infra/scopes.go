@@ -1,0 +1,177 @@
+package infra
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// scope is the resources (and condition) an action is allowed on.
+type scope int
+
+const (
+	crawlerScope scope = iota // the crawlers of crawlerNames
+	catalogScope              // the Glue catalog, the databases of glueDatabases and their tables
+	domainScope               // the DataZone domain of domainId
+	serviceScope              // "*": the service has no resource-level permissions for the action
+	lfRoleScope               // Lake Formation's service-linked role
+	lfRoleCreate              // creating that role, only for lakeformation.amazonaws.com
+)
+
+// actionScopes places each IAM action a task needs (awsapi.Actions) on its resources; services
+// without an entry here fall back to serviceScopes. An action in neither fails the synth, so a
+// new SDK call in tasks/ cannot reach a role without a decision about its resources.
+var actionScopes = map[string]scope{
+	"glue:GetCrawler":             crawlerScope,
+	"glue:StartCrawler":           crawlerScope,
+	"glue:ListCrawls":             crawlerScope,
+	"glue:GetDatabase":            catalogScope,
+	"glue:GetTables":              catalogScope,
+	"glue:GetTable":               catalogScope,
+	"iam:GetRole":                 lfRoleScope,
+	"iam:PutRolePolicy":           lfRoleScope,
+	"iam:CreateServiceLinkedRole": lfRoleCreate,
+}
+
+var serviceScopes = map[string]scope{
+	// Every DataZone action takes the domain as its resource.
+	"datazone": domainScope,
+	// Lake Formation authorises with its own grants; its IAM actions have no resource types.
+	"lakeformation": serviceScope,
+}
+
+// Fixed actions every function's role has besides its tasks' calls: writing its own log group
+// (the log group is the resource), and X-Ray tracing (added by CDK for active tracing; X-Ray has
+// no resource-level permissions).
+var (
+	logActions  = []string{"logs:CreateLogStream", "logs:PutLogEvents"}
+	xrayActions = []string{"xray:PutTelemetryRecords", "xray:PutTraceSegments"}
+)
+
+// lfServiceLinkedRole is the role Lake Formation registers locations with.
+const lfServiceLinkedRole = "aws-service-role/lakeformation.amazonaws.com/AWSServiceRoleForLakeFormationDataAccess"
+
+// resources builds the ARNs of each scope from the configuration.
+type resources struct {
+	stack awscdk.Stack
+	cfg   Config
+}
+
+func scopeOf(action string) (scope, error) {
+	if s, ok := actionScopes[action]; ok {
+		return s, nil
+	}
+	service, _, _ := strings.Cut(action, ":")
+	if s, ok := serviceScopes[service]; ok {
+		return s, nil
+	}
+	return 0, fmt.Errorf("no resource scope for %s: decide which resources it needs in infra/scopes.go", action)
+}
+
+// statements allows actions, one statement per scope, with sorted actions.
+func (r resources) statements(actions []string) ([]awsiam.PolicyStatement, error) {
+	byScope := map[scope][]string{}
+	for _, a := range actions {
+		s, err := scopeOf(a)
+		if err != nil {
+			return nil, err
+		}
+		byScope[s] = append(byScope[s], a)
+	}
+	scopes := make([]scope, 0, len(byScope))
+	for s := range byScope {
+		scopes = append(scopes, s)
+	}
+	slices.Sort(scopes)
+	var out []awsiam.PolicyStatement
+	for _, s := range scopes {
+		acts := byScope[s]
+		sort.Strings(acts)
+		props := &awsiam.PolicyStatementProps{
+			Sid:       jsii.String(sids[s]),
+			Actions:   jsii.Strings(acts...),
+			Resources: r.arns(s),
+		}
+		if s == lfRoleCreate {
+			props.Conditions = &map[string]interface{}{
+				"StringEquals": map[string]interface{}{"iam:AWSServiceName": "lakeformation.amazonaws.com"},
+			}
+		}
+		out = append(out, awsiam.NewPolicyStatement(props))
+	}
+	return out, nil
+}
+
+var sids = map[scope]string{
+	crawlerScope: "Crawlers",
+	catalogScope: "GlueCatalog",
+	domainScope:  "DataZoneDomain",
+	serviceScope: "NoResourceLevelPermissions",
+	lfRoleScope:  "LakeFormationServiceLinkedRole",
+	lfRoleCreate: "CreateLakeFormationServiceLinkedRole",
+}
+
+func (r resources) arns(s scope) *[]*string {
+	switch s {
+	case crawlerScope:
+		var out []*string
+		for _, name := range r.cfg.CrawlerNames {
+			out = append(out, r.arn("glue", "crawler", name))
+		}
+		return &out
+	case catalogScope:
+		out := []*string{r.arn("glue", "catalog", "")}
+		dbs := r.cfg.GlueDatabases
+		if len(dbs) == 0 {
+			dbs = []string{"*"}
+		}
+		for _, db := range dbs {
+			out = append(out, r.arn("glue", "database", db), r.arn("glue", "table", db+"/*"))
+		}
+		return &out
+	case domainScope:
+		id := r.cfg.DomainID
+		if id == "" {
+			id = "*"
+		}
+		return &[]*string{r.arn("datazone", "domain", id)}
+	case lfRoleScope, lfRoleCreate:
+		return &[]*string{r.stack.FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("iam"), Region: jsii.String(""), Resource: jsii.String("role"),
+			ResourceName: jsii.String(lfServiceLinkedRole),
+		})}
+	}
+	return &[]*string{jsii.String("*")}
+}
+
+func (r resources) arn(service, resource, name string) *string {
+	c := &awscdk.ArnComponents{Service: jsii.String(service), Resource: jsii.String(resource)}
+	if name != "" {
+		c.ResourceName = jsii.String(name)
+	}
+	return r.stack.FormatArn(c)
+}
+
+// wildcardReasons says, for a scope whose ARN contains "*", why it cannot be narrower; cdk-nag
+// suppressions quote it (see nag.go).
+func (r resources) wildcardReason(s scope) string {
+	switch s {
+	case crawlerScope:
+		return "Crawler ARNs come from the crawlerNames context; it is not set, so the role may run any crawler of this account and region (executions name the crawler at run time). Set crawlerNames to scope it."
+	case catalogScope:
+		if len(r.cfg.GlueDatabases) == 0 {
+			return "Glue database ARNs come from the glueDatabases context; it is not set, so the role may read any database of this account and region (executions name the database at run time). Set glueDatabases to scope it."
+		}
+		return "Tables are found by the crawler at run time, so the table part of the ARN cannot be named; it is limited to the databases of the glueDatabases context."
+	case domainScope:
+		return "The DataZone domain ARN comes from the domainId context; it is not set, so the role may act in any domain of this account and region (still only as a member of the projects it was added to). Set domainId to scope it."
+	case serviceScope:
+		return "Lake Formation's IAM actions (it authorises with its own grants) and X-Ray's PutTraceSegments/PutTelemetryRecords have no resource-level permissions, so they take Resource *; the actions are exactly the SDK calls of tasks/awsapi for this role's tasks."
+	}
+	return ""
+}
