@@ -2,9 +2,7 @@ package crawl_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,43 +12,30 @@ import (
 	gluetypes "github.com/aws/aws-sdk-go-v2/service/glue/types"
 
 	"github.com/dzonboard/dzonboard/sandbox"
-	"github.com/dzonboard/dzonboard/sandbox/sandboxtest"
 	"github.com/dzonboard/dzonboard/tasks/awsapi"
 	"github.com/dzonboard/dzonboard/tasks/crawl"
-	"github.com/dzonboard/dzonboard/tasks/preflight"
+	"github.com/dzonboard/dzonboard/tasks/internal/tasktest"
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
-const crawlerName = "acme-sales-orders"
-
 // env is one test's sandbox, clients and the Work Preflight made.
 type env struct {
-	sb *sandbox.Sandbox
-	c  *awsapi.Clients
-	w  workflow.Work
+	tasktest.Env
+	w workflow.Work
 }
 
 // start starts a sandbox with the named world (the crawler of the registered world has every
 // grant it needs, so its crawls succeed) and runs Preflight for the default input.
 func start(t *testing.T, world string, faults []sandbox.FaultRule) env {
 	t.Helper()
-	sb, cfg := sandboxtest.Start(t, sandboxtest.World(t, world), sandbox.Options{Faults: faults})
-	c := awsapi.NewClients(cfg)
-	raw, _ := json.Marshal(workflow.Input{
-		DomainID: "dzd_5xk2q8m1v3c9tb", ProjectID: "b3n7k2q9x1m4zd", EnvironmentID: "c8m2v7k4q1x9tn", CrawlerName: crawlerName,
-	})
-	task := preflight.New(preflight.Deps{STS: c.STS, DataZone: c.DataZone, Glue: c.Glue, LakeFormation: c.LakeFormation, Now: sb.Now})
-	w, err := task.Handle(context.Background(), workflow.PreflightRequest{Execution: "exec-1", Input: raw})
-	if err != nil {
-		t.Fatalf("preflight: %v", err)
-	}
-	return env{sb: sb, c: c, w: w}
+	e := tasktest.Start(t, world, nil, sandbox.Options{Faults: faults})
+	return env{Env: e, w: tasktest.Preflight(t, e, tasktest.Input())}
 }
 
 // startCrawler starts the crawler as someone else would.
 func (e env) startCrawler(t *testing.T) {
 	t.Helper()
-	if _, err := e.c.Glue.StartCrawler(context.Background(), &glue.StartCrawlerInput{Name: aws.String(crawlerName)}); err != nil {
+	if _, err := e.C.Glue.StartCrawler(context.Background(), &glue.StartCrawlerInput{Name: aws.String(tasktest.CrawlerName)}); err != nil {
 		t.Fatalf("start crawler: %v", err)
 	}
 }
@@ -58,7 +43,7 @@ func (e env) startCrawler(t *testing.T) {
 // startCalls counts the StartCrawler calls in the journal from index from on.
 func (e env) startCalls(from int) int {
 	n := 0
-	for _, j := range e.sb.Journal()[from:] {
+	for _, j := range e.SB.Journal()[from:] {
 		if j.Op == "StartCrawler" {
 			n++
 		}
@@ -110,7 +95,7 @@ func TestCrawl(t *testing.T) {
 			world: "registered",
 			before: func(t *testing.T, e env) {
 				e.startCrawler(t)
-				e.sb.Advance(2 * time.Minute) // a previous crawl, SUCCEEDED
+				e.SB.Advance(2 * time.Minute) // a previous crawl, SUCCEEDED
 			},
 			wantStarts: 1,
 			wantStart:  func(e env, t0 time.Time) time.Time { return t0 },
@@ -125,7 +110,7 @@ func TestCrawl(t *testing.T) {
 			world: "registered",
 			before: func(t *testing.T, e env) {
 				e.startCrawler(t)
-				e.sb.Advance(20 * time.Second) // RUNNING since +5s
+				e.SB.Advance(20 * time.Second) // RUNNING since +5s
 			},
 			wantAdopted: true,
 			wantStart:   func(e env, t0 time.Time) time.Time { return t0.Add(-15 * time.Second) },
@@ -167,20 +152,18 @@ func TestCrawl(t *testing.T) {
 			if tc.before != nil {
 				tc.before(t, e)
 			}
-			t0 := e.sb.Now()
-			before := len(e.sb.Journal())
-			w, err := crawl.NewStart(e.c.Glue, e.sb.Now).Handle(ctx, e.w)
+			t0 := e.SB.Now()
+			before := len(e.SB.Journal())
+			w, err := crawl.NewStart(e.C.Glue, e.SB.Now).Handle(ctx, e.w)
 			if tc.wantErr != nil {
-				if err == nil || workflow.ErrorName(err) != workflow.ErrorName(tc.wantErr) {
-					t.Fatalf("StartCrawl error = %v, want a %s", err, workflow.ErrorName(tc.wantErr))
-				}
+				tasktest.WantError(t, err, tc.wantErr)
 				return
 			}
 			if err != nil {
 				t.Fatalf("StartCrawl: %v", err)
 			}
 			started := 0
-			for _, j := range e.sb.Journal()[before:] {
+			for _, j := range e.SB.Journal()[before:] {
 				if j.Op == "StartCrawler" && j.Error == "" {
 					started++
 				}
@@ -195,9 +178,9 @@ func TestCrawl(t *testing.T) {
 				t.Errorf("poll = %+v, want the crawl policy's first wait from %v", w.Poll, t0)
 			}
 
-			check := crawl.NewCheck(e.c.Glue, e.sb.Now)
+			check := crawl.NewCheck(e.C.Glue, e.SB.Now)
 			for i, s := range tc.steps {
-				e.sb.Advance(s.advance)
+				e.SB.Advance(s.advance)
 				w, err = check.Handle(ctx, w)
 				switch {
 				case s.wantErr != nil:
@@ -222,17 +205,17 @@ func TestCrawl(t *testing.T) {
 func TestCheckCrawlFailure(t *testing.T) {
 	e := start(t, "crawler-fails", nil)
 	ctx := context.Background()
-	w, err := crawl.NewStart(e.c.Glue, e.sb.Now).Handle(ctx, e.w)
+	w, err := crawl.NewStart(e.C.Glue, e.SB.Now).Handle(ctx, e.w)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.sb.Advance(90 * time.Second)
-	_, err = crawl.NewCheck(e.c.Glue, e.sb.Now).Handle(ctx, w)
+	e.SB.Advance(90 * time.Second)
+	_, err = crawl.NewCheck(e.C.Glue, e.SB.Now).Handle(ctx, w)
 	var failed *workflow.CrawlFailedError
 	if !errors.As(err, &failed) {
 		t.Fatalf("error = %v, want *workflow.CrawlFailedError", err)
 	}
-	if failed.Crawler != crawlerName || failed.Status != "FAILED" || failed.Message == "" {
+	if failed.Crawler != tasktest.CrawlerName || failed.Status != "FAILED" || failed.Message == "" {
 		t.Errorf("error = %+v, want the crawler, FAILED and Glue's message", failed)
 	}
 }
@@ -240,17 +223,17 @@ func TestCheckCrawlFailure(t *testing.T) {
 func TestCheckCrawlTimeout(t *testing.T) {
 	e := start(t, "registered", nil)
 	ctx := context.Background()
-	w, err := crawl.NewStart(e.c.Glue, e.sb.Now).Handle(ctx, e.w)
+	w, err := crawl.NewStart(e.C.Glue, e.SB.Now).Handle(ctx, e.w)
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.Poll.Since = w.Poll.Since.Add(-3 * time.Hour) // waiting since long ago: the policy's timeout is 3h
-	_, err = crawl.NewCheck(e.c.Glue, e.sb.Now).Handle(ctx, w)
+	_, err = crawl.NewCheck(e.C.Glue, e.SB.Now).Handle(ctx, w)
 	var timeout *workflow.WaitTimeoutError
 	if !errors.As(err, &timeout) {
 		t.Fatalf("error = %v, want *workflow.WaitTimeoutError", err)
 	}
-	if timeout.Stage != workflow.CrawlPolicy.Stage || !strings.Contains(timeout.Still, "crawler "+crawlerName+" is READY") {
+	if timeout.Stage != workflow.CrawlPolicy.Stage || !strings.Contains(timeout.Still, "crawler "+tasktest.CrawlerName+" is READY") {
 		t.Errorf("timeout = %+v, want the crawl stage and what is not done", timeout)
 	}
 }
@@ -260,13 +243,13 @@ func TestCheckCrawlTimeout(t *testing.T) {
 func TestStartCrawlRetried(t *testing.T) {
 	e := start(t, "registered", nil)
 	ctx := context.Background()
-	start := crawl.NewStart(e.c.Glue, e.sb.Now)
+	start := crawl.NewStart(e.C.Glue, e.SB.Now)
 	first, err := start.Handle(ctx, e.w)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.sb.Advance(20 * time.Second)
-	before := len(e.sb.Journal())
+	e.SB.Advance(20 * time.Second)
+	before := len(e.SB.Journal())
 	again, err := start.Handle(ctx, e.w)
 	if err != nil {
 		t.Fatal(err)
@@ -277,19 +260,19 @@ func TestStartCrawlRetried(t *testing.T) {
 	if !again.Crawl.Adopted || !again.Crawl.StartedAt.Equal(first.Crawl.StartedAt.Add(5*time.Second)) {
 		t.Errorf("retry crawl = %+v, want adopted with the running crawl's start %v", again.Crawl, first.Crawl.StartedAt.Add(5*time.Second))
 	}
-	e.sb.Advance(2 * time.Minute)
-	done, err := crawl.NewCheck(e.c.Glue, e.sb.Now).Handle(ctx, again)
+	e.SB.Advance(2 * time.Minute)
+	done, err := crawl.NewCheck(e.C.Glue, e.SB.Now).Handle(ctx, again)
 	if err != nil || !done.Poll.Done {
 		t.Errorf("check after the crawl = %+v, %v; want done", done.Poll, err)
 	}
-	if !slices.ContainsFunc(done.Timings, func(s workflow.StageTiming) bool { return s.Stage == "crawl" && !s.EndedAt.IsZero() }) {
+	if !tasktest.StageEnded(done, "crawl") {
 		t.Errorf("timings = %+v, want the crawl stage ended", done.Timings)
 	}
 }
 
 func TestCheckCrawlNotStarted(t *testing.T) {
 	e := start(t, "registered", nil)
-	_, err := crawl.NewCheck(e.c.Glue, e.sb.Now).Handle(context.Background(), e.w)
+	_, err := crawl.NewCheck(e.C.Glue, e.SB.Now).Handle(context.Background(), e.w)
 	var se *workflow.ServiceError
 	if !errors.As(err, &se) {
 		t.Fatalf("error = %v, want *workflow.ServiceError", err)
@@ -299,7 +282,7 @@ func TestCheckCrawlNotStarted(t *testing.T) {
 func TestStartCrawlMissingCrawler(t *testing.T) {
 	e := start(t, "registered", nil)
 	e.w.Plan.CrawlerName = "gone"
-	_, err := crawl.NewStart(e.c.Glue, e.sb.Now).Handle(context.Background(), e.w)
+	_, err := crawl.NewStart(e.C.Glue, e.SB.Now).Handle(context.Background(), e.w)
 	var se *workflow.ServiceError
 	if !errors.As(err, &se) || !strings.Contains(err.Error(), "get crawler gone") {
 		t.Fatalf("error = %v, want *workflow.ServiceError naming the crawler", err)
@@ -320,8 +303,8 @@ func (s stoppingAPI) GetCrawler(ctx context.Context, in *glue.GetCrawlerInput, o
 
 func TestStartCrawlStopping(t *testing.T) {
 	e := start(t, "registered", nil)
-	before := len(e.sb.Journal())
-	_, err := crawl.NewStart(stoppingAPI{e.c.Glue}, e.sb.Now).Handle(context.Background(), e.w)
+	before := len(e.SB.Journal())
+	_, err := crawl.NewStart(stoppingAPI{e.C.Glue}, e.SB.Now).Handle(context.Background(), e.w)
 	var transient *workflow.TransientError
 	if !errors.As(err, &transient) || !strings.Contains(err.Error(), "STOPPING") {
 		t.Fatalf("error = %v, want *workflow.TransientError saying the crawler is STOPPING", err)

@@ -11,8 +11,12 @@ import (
 	dztypes "github.com/aws/aws-sdk-go-v2/service/datazone/types"
 
 	"github.com/dzonboard/dzonboard/tasks/awsapi"
+	"github.com/dzonboard/dzonboard/tasks/internal/waitloop"
 	"github.com/dzonboard/dzonboard/workflow"
 )
+
+// ensureLoop is EnsureDataSource's wait loop: the dataSource stage, waiting by DataSourcePolicy.
+var ensureLoop = waitloop.Loop{Stage: "dataSource", Policy: workflow.DataSourcePolicy}
 
 // Ensure is the EnsureDataSource task: it finds the producer project's GLUE data source by the
 // plan's name (or creates it), brings its configuration in line with the plan, and is done when
@@ -34,11 +38,7 @@ func NewEnsure(dz awsapi.DataSourceAPI, now func() time.Time) *Ensure {
 func (e *Ensure) Handle(ctx context.Context, w workflow.Work) (workflow.Work, error) {
 	now := e.now()
 	p := w.Plan
-	first := !started(&w, stageDataSource)
-	if first {
-		w.BeginStage(stageDataSource, now)
-		w.Poll = workflow.DataSourcePolicy.Begin(now)
-	}
+	first := ensureLoop.Begin(&w, now)
 	if w.DataSource == nil || w.DataSource.ID == "" {
 		id, created, err := e.findOrCreate(ctx, p)
 		if err != nil {
@@ -65,8 +65,7 @@ func (e *Ensure) Handle(ctx context.Context, w workflow.Work) (workflow.Work, er
 		if still != "" {
 			break
 		}
-		w.Poll = workflow.DataSourcePolicy.Done(w.Poll)
-		w.EndStage(stageDataSource, now)
+		ensureLoop.Done(&w, now)
 		return w, nil
 	case dztypes.DataSourceStatusFailedCreation, dztypes.DataSourceStatusFailedUpdate,
 		dztypes.DataSourceStatusDeleting, dztypes.DataSourceStatusFailedDeletion:
@@ -78,7 +77,7 @@ func (e *Ensure) Handle(ctx context.Context, w workflow.Work) (workflow.Work, er
 	if still == "" {
 		still = "data source " + ds.ID + " is " + string(status)
 	}
-	w.Poll, err = notDone(workflow.DataSourcePolicy, w.Poll, first, now, still)
+	err = ensureLoop.Wait(&w, first, now, still)
 	return w, err
 }
 

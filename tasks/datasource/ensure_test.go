@@ -3,7 +3,6 @@ package datasource_test
 import (
 	"context"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,25 +13,26 @@ import (
 	"github.com/dzonboard/dzonboard/sandbox"
 	"github.com/dzonboard/dzonboard/tasks/awsapi"
 	"github.com/dzonboard/dzonboard/tasks/datasource"
+	"github.com/dzonboard/dzonboard/tasks/internal/tasktest"
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
 // createDataSource creates the plan's data source as someone else would (another client token),
 // with the given filters, and lets it become READY and finish its first run.
-func createDataSource(t *testing.T, a *account, filters ...string) string {
+func createDataSource(t *testing.T, a *tasktest.Account, filters ...string) string {
 	t.Helper()
 	var exprs []dztypes.FilterExpression
 	for _, f := range filters {
 		exprs = append(exprs, dztypes.FilterExpression{Type: dztypes.FilterExpressionTypeInclude, Expression: aws.String(f)})
 	}
-	out, err := a.admin.DataZone.CreateDataSource(context.Background(), &datazone.CreateDataSourceInput{
-		DomainIdentifier:      aws.String(domainID),
-		ProjectIdentifier:     aws.String(projectID),
-		EnvironmentIdentifier: aws.String(envID),
-		Name:                  aws.String(dsName),
+	out, err := a.Admin.DataZone.CreateDataSource(context.Background(), &datazone.CreateDataSourceInput{
+		DomainIdentifier:      aws.String(tasktest.DomainID),
+		ProjectIdentifier:     aws.String(tasktest.Producer.ProjectID),
+		EnvironmentIdentifier: aws.String(tasktest.Producer.EnvironmentID),
+		Name:                  aws.String(tasktest.DataSourceName),
 		Type:                  aws.String("GLUE"),
 		Configuration: &dztypes.DataSourceConfigurationInputMemberGlueRunConfiguration{Value: dztypes.GlueRunConfigurationInput{
-			RelationalFilterConfigurations: []dztypes.RelationalFilterConfiguration{{DatabaseName: aws.String(database), FilterExpressions: exprs}},
+			RelationalFilterConfigurations: []dztypes.RelationalFilterConfiguration{{DatabaseName: aws.String(tasktest.Database), FilterExpressions: exprs}},
 		}},
 		ClientToken: aws.String("created-by-hand"),
 	})
@@ -76,62 +76,62 @@ func (f failedStatus) GetDataSource(ctx context.Context, in *datazone.GetDataSou
 func TestEnsure(t *testing.T) {
 	tests := []struct {
 		name  string
-		setup setup
+		setup tasktest.AccountSetup
 		// prepare changes the account before the task runs, and may wrap the client.
-		prepare func(t *testing.T, a *account) awsapi.DataSourceAPI
+		prepare func(t *testing.T, a *tasktest.Account) awsapi.DataSourceAPI
 		// wantCalls is the number of invocations until done.
 		wantCalls   int
 		wantCreated bool
 		// wantAdopted is the data source prepare created, when the task must adopt it.
 		wantAdopted bool
-		wantOps     []string // mutating calls the task made
+		wantOps     []string // mutating calls the task made, as tasktest.Ops spells them
 		wantErr     error
 		wantText    []string
-		check       func(t *testing.T, a *account, w workflow.Work)
+		check       func(t *testing.T, a *tasktest.Account, w workflow.Work)
 	}{
 		{
 			name:        "creates the data source and waits until it is ready",
 			wantCalls:   2,
 			wantCreated: true,
 			wantOps:     []string{"CreateDataSource"},
-			check: func(t *testing.T, a *account, w workflow.Work) {
+			check: func(t *testing.T, a *tasktest.Account, w workflow.Work) {
 				ds := getDataSource(t, a, w.DataSource.ID)
-				if aws.ToBool(ds.PublishOnImport) || ds.EnableSetting != dztypes.EnableSettingEnabled || aws.ToString(ds.EnvironmentId) != envID {
+				if aws.ToBool(ds.PublishOnImport) || ds.EnableSetting != dztypes.EnableSettingEnabled || aws.ToString(ds.EnvironmentId) != tasktest.Producer.EnvironmentID {
 					t.Errorf("data source publishOnImport=%v enable=%s env=%s, want false ENABLED %s",
-						aws.ToBool(ds.PublishOnImport), ds.EnableSetting, aws.ToString(ds.EnvironmentId), envID)
+						aws.ToBool(ds.PublishOnImport), ds.EnableSetting, aws.ToString(ds.EnvironmentId), tasktest.Producer.EnvironmentID)
 				}
-				if got := filtersOf(ds); !slices.Equal(got, []string{database + ":INCLUDE:orders*"}) {
+				if got := filtersOf(ds); !slices.Equal(got, []string{tasktest.Database + ":INCLUDE:orders*"}) {
 					t.Errorf("filters %v, want acme_sales INCLUDE orders*", got)
 				}
-				j := a.sb.Journal()
+				j := a.SB.Journal()
 				last := j[len(j)-1]
-				if want := workflow.ClientToken("exec-1", workflow.TaskEnsureDataSource, dsName); last.Keys["clientToken"] != want {
+				if want := workflow.ClientToken("exec-1", workflow.TaskEnsureDataSource, tasktest.DataSourceName); last.Keys["clientToken"] != want {
 					t.Errorf("client token %q, want %q (execution and name)", last.Keys["clientToken"], want)
 				}
 			},
 		},
 		{
 			name: "adopts the data source that has the name",
-			prepare: func(t *testing.T, a *account) awsapi.DataSourceAPI {
+			prepare: func(t *testing.T, a *tasktest.Account) awsapi.DataSourceAPI {
 				createDataSource(t, a, "orders*")
-				a.sb.Advance(2 * time.Minute)
-				return a.c.DataZone
+				a.SB.Advance(2 * time.Minute)
+				return a.C.DataZone
 			},
 			wantCalls:   1,
 			wantAdopted: true,
 		},
 		{
 			name: "adopts a data source another call created first under another token",
-			prepare: func(t *testing.T, a *account) awsapi.DataSourceAPI {
+			prepare: func(t *testing.T, a *tasktest.Account) awsapi.DataSourceAPI {
 				createDataSource(t, a, "orders*")
-				a.sb.Advance(2 * time.Minute)
-				return &staleList{DataSourceAPI: a.c.DataZone}
+				a.SB.Advance(2 * time.Minute)
+				return &staleList{DataSourceAPI: a.C.DataZone}
 			},
 			wantCalls:   1,
 			wantAdopted: true,
-			wantOps:     []string{"CreateDataSource"}, // refused: the name is taken
-			check: func(t *testing.T, a *account, w workflow.Work) {
-				j := a.sb.Journal()
+			wantOps:     []string{"CreateDataSource!ValidationException"}, // refused: the name is taken
+			check: func(t *testing.T, a *tasktest.Account, w workflow.Work) {
+				j := a.SB.Journal()
 				if last := j[len(j)-1]; last.Error != "ValidationException" {
 					t.Errorf("create ended %q, want the duplicate-name ValidationException", last.Error)
 				}
@@ -139,24 +139,24 @@ func TestEnsure(t *testing.T) {
 		},
 		{
 			name: "updates an adopted data source whose filters differ, once its run has ended",
-			prepare: func(t *testing.T, a *account) awsapi.DataSourceAPI {
+			prepare: func(t *testing.T, a *tasktest.Account) awsapi.DataSourceAPI {
 				createDataSource(t, a, "customers")
-				a.sb.Advance(15 * time.Second) // READY and running its first run, with the old filters
-				return a.c.DataZone
+				a.SB.Advance(15 * time.Second) // READY and running its first run, with the old filters
+				return a.C.DataZone
 			},
 			wantCalls:   4, // waits 10+15+23 s for the run to end (40 s from READY), then updates
 			wantAdopted: true,
 			wantOps:     []string{"UpdateDataSource"},
-			check: func(t *testing.T, a *account, w workflow.Work) {
-				if got := filtersOf(getDataSource(t, a, w.DataSource.ID)); !slices.Equal(got, []string{database + ":INCLUDE:orders*"}) {
+			check: func(t *testing.T, a *tasktest.Account, w workflow.Work) {
+				if got := filtersOf(getDataSource(t, a, w.DataSource.ID)); !slices.Equal(got, []string{tasktest.Database + ":INCLUDE:orders*"}) {
 					t.Errorf("filters after update %v, want acme_sales INCLUDE orders*", got)
 				}
 			},
 		},
 		{
 			name: "a data source that failed to be created is a DataSourceFailedError",
-			prepare: func(t *testing.T, a *account) awsapi.DataSourceAPI {
-				return failedStatus{DataSourceAPI: a.c.DataZone, status: dztypes.DataSourceStatusFailedCreation}
+			prepare: func(t *testing.T, a *tasktest.Account) awsapi.DataSourceAPI {
+				return failedStatus{DataSourceAPI: a.C.DataZone, status: dztypes.DataSourceStatusFailedCreation}
 			},
 			wantOps:  []string{"CreateDataSource"},
 			wantErr:  &workflow.DataSourceFailedError{},
@@ -164,46 +164,46 @@ func TestEnsure(t *testing.T) {
 		},
 		{
 			name: "a data source being deleted is a DataSourceFailedError that says to wait",
-			prepare: func(t *testing.T, a *account) awsapi.DataSourceAPI {
-				return failedStatus{DataSourceAPI: a.c.DataZone, status: dztypes.DataSourceStatusDeleting}
+			prepare: func(t *testing.T, a *tasktest.Account) awsapi.DataSourceAPI {
+				return failedStatus{DataSourceAPI: a.C.DataZone, status: dztypes.DataSourceStatusDeleting}
 			},
 			wantOps:  []string{"CreateDataSource"},
 			wantErr:  &workflow.DataSourceFailedError{},
 			wantText: []string{"DELETING", "wait until it is gone"},
 		},
 		{
-			name:     "throttled create is a TransientError",
-			setup:    setup{faults: []sandbox.FaultRule{{Service: "datazone", Op: "CreateDataSource", Kind: "throttle", Rate: 1}}},
-			wantOps:  []string{"CreateDataSource", "CreateDataSource", "CreateDataSource"}, // the SDK's 3 attempts
+			name:  "throttled create is a TransientError",
+			setup: tasktest.AccountSetup{Faults: []sandbox.FaultRule{{Service: "datazone", Op: "CreateDataSource", Kind: "throttle", Rate: 1}}},
+			wantOps: []string{ // the SDK's 3 attempts
+				"CreateDataSource!ThrottlingException", "CreateDataSource!ThrottlingException", "CreateDataSource!ThrottlingException",
+			},
 			wantErr:  &workflow.TransientError{},
-			wantText: []string{"create data source " + dsName, "ThrottlingException"},
+			wantText: []string{"create data source " + tasktest.DataSourceName, "ThrottlingException"},
 		},
 		{
 			name:     "a workflow role outside the project is an AccessDeniedError naming the fix",
-			setup:    setup{world: "not-member"},
+			setup:    tasktest.AccountSetup{World: "not-member"},
 			wantErr:  &workflow.AccessDeniedError{},
 			wantText: []string{"list data sources", "project membership"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := newAccount(t, tt.setup)
-			var api awsapi.DataSourceAPI = a.c.DataZone
-			before := len(a.sb.Journal())
+			a := tasktest.NewAccount(t, tt.setup)
+			var api awsapi.DataSourceAPI = a.C.DataZone
+			before := len(a.SB.Journal())
 			if tt.prepare != nil {
 				api = tt.prepare(t, a)
 			}
 			var adopted string
-			if js := a.mutations(before); tt.wantAdopted && len(js) > 0 {
+			if js := a.SB.Journal()[before:]; tt.wantAdopted && len(js) > 0 {
 				adopted = js[0].Keys["dataSourceId"]
 			}
-			before = len(a.sb.Journal())
-			w, calls, err := a.drive(t, datasource.NewEnsure(api, a.sb.Now).Handle, a.work(t, "exec-1"))
-			if got := ops(a.mutations(before)); !slices.Equal(got, append([]string{}, tt.wantOps...)) {
-				t.Errorf("mutating calls %v, want %v", got, tt.wantOps)
-			}
+			before = len(a.SB.Journal())
+			w, calls, err := a.Drive(t, datasource.NewEnsure(api, a.SB.Now).Handle, a.Work(t, "exec-1"))
+			tasktest.WantOps(t, a.SB, before, tt.wantOps...)
 			if tt.wantErr != nil {
-				assertError(t, err, tt.wantErr, tt.wantText)
+				tasktest.WantError(t, err, tt.wantErr, tt.wantText...)
 				return
 			}
 			if err != nil {
@@ -221,7 +221,7 @@ func TestEnsure(t *testing.T) {
 			if s := w.DataSource.Status; s != "READY" && s != "RUNNING" {
 				t.Errorf("status %s, want READY or RUNNING", s)
 			}
-			if !stageEnded(w, "dataSource") {
+			if !tasktest.StageEnded(w, "dataSource") {
 				t.Errorf("timings %+v, want dataSource ended", w.Timings)
 			}
 			if tt.check != nil {
@@ -234,10 +234,10 @@ func TestEnsure(t *testing.T) {
 // TestEnsureWaitsWhileCreating checks the first wait and that a retried first invocation (the
 // same Work) creates nothing twice.
 func TestEnsureWaitsWhileCreating(t *testing.T) {
-	a := newAccount(t, setup{})
-	h := datasource.NewEnsure(a.c.DataZone, a.sb.Now)
-	in := a.work(t, "exec-1")
-	before := len(a.sb.Journal())
+	a := tasktest.NewAccount(t, tasktest.AccountSetup{})
+	h := datasource.NewEnsure(a.C.DataZone, a.SB.Now)
+	in := a.Work(t, "exec-1")
+	before := len(a.SB.Journal())
 	first, err := h.Handle(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
@@ -252,15 +252,13 @@ func TestEnsureWaitsWhileCreating(t *testing.T) {
 	if retried.DataSource.ID != first.DataSource.ID {
 		t.Errorf("retry found %s, want %s", retried.DataSource.ID, first.DataSource.ID)
 	}
-	if got := ops(a.mutations(before)); !slices.Equal(got, []string{"CreateDataSource"}) {
-		t.Errorf("mutating calls %v, want one CreateDataSource", got)
-	}
+	tasktest.WantOps(t, a.SB, before, "CreateDataSource")
 }
 
-func getDataSource(t *testing.T, a *account, id string) *datazone.GetDataSourceOutput {
+func getDataSource(t *testing.T, a *tasktest.Account, id string) *datazone.GetDataSourceOutput {
 	t.Helper()
-	out, err := a.admin.DataZone.GetDataSource(context.Background(), &datazone.GetDataSourceInput{
-		DomainIdentifier: aws.String(domainID), Identifier: aws.String(id),
+	out, err := a.Admin.DataZone.GetDataSource(context.Background(), &datazone.GetDataSourceInput{
+		DomainIdentifier: aws.String(tasktest.DomainID), Identifier: aws.String(id),
 	})
 	if err != nil {
 		t.Fatalf("get data source: %v", err)
@@ -281,30 +279,4 @@ func filtersOf(ds *datazone.GetDataSourceOutput) []string {
 		}
 	}
 	return out
-}
-
-func stageEnded(w workflow.Work, stage string) bool {
-	for _, s := range w.Timings {
-		if s.Stage == stage {
-			return !s.EndedAt.IsZero()
-		}
-	}
-	return false
-}
-
-// assertError checks that err is, unwrapped, the named error of want's type (the Step Functions
-// error name) and that its message holds every text.
-func assertError(t *testing.T, err, want error, texts []string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("no error, want %s", workflow.ErrorName(want))
-	}
-	if got := workflow.ErrorName(err); got != workflow.ErrorName(want) {
-		t.Fatalf("error %s (%v), want %s", got, err, workflow.ErrorName(want))
-	}
-	for _, s := range texts {
-		if !strings.Contains(err.Error(), s) {
-			t.Errorf("error %q does not say %q", err, s)
-		}
-	}
 }

@@ -11,6 +11,8 @@ import (
 	dztypes "github.com/aws/aws-sdk-go-v2/service/datazone/types"
 
 	"github.com/dzonboard/dzonboard/tasks/awsapi"
+	"github.com/dzonboard/dzonboard/tasks/internal/problems"
+	"github.com/dzonboard/dzonboard/tasks/internal/waitloop"
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
@@ -20,6 +22,9 @@ const (
 	originAdopted = "adopted"
 	originReused  = "reused"
 )
+
+// runLoop is RunDataSource's wait loop: the run stage, waiting by RunPolicy.
+var runLoop = waitloop.Loop{Stage: "run", Policy: workflow.RunPolicy}
 
 // Run is the RunDataSource task: it chooses the data source run whose outcome counts (the active
 // one, a successful one newer than every table change, or a new one), waits for it to end, and
@@ -45,11 +50,7 @@ func (r *Run) Handle(ctx context.Context, w workflow.Work) (workflow.Work, error
 			"the work document has no data source: EnsureDataSource must run before RunDataSource")}
 	}
 	ds := w.DataSource
-	first := !started(&w, stageRun)
-	if first {
-		w.BeginStage(stageRun, now)
-		w.Poll = workflow.RunPolicy.Begin(now)
-	}
+	first := runLoop.Begin(&w, now)
 	if ds.RunID == "" {
 		c, err := r.choose(ctx, w)
 		if err != nil {
@@ -75,9 +76,9 @@ func (r *Run) Handle(ctx context.Context, w workflow.Work) (workflow.Work, error
 		if err != nil {
 			return w, err
 		}
-		assets, problems := check(w, acts)
-		if len(problems) > 0 {
-			return w, &workflow.TableImportError{RunID: ds.RunID, Problems: compact(ctx, problems)}
+		assets, missing := check(w, acts)
+		if len(missing) > 0 {
+			return w, &workflow.TableImportError{RunID: ds.RunID, Problems: problems.Compact(ctx, missing)}
 		}
 		applyAssets(&w, assets)
 		return r.done(w, now, string(out.Status)), nil
@@ -87,15 +88,14 @@ func (r *Run) Handle(ctx context.Context, w workflow.Work) (workflow.Work, error
 	default:
 		slog.InfoContext(ctx, "data source run in an unknown status; waiting", "run", ds.RunID, "unconfirmed", string(out.Status))
 	}
-	w.Poll, err = notDone(workflow.RunPolicy, w.Poll, first, now, "data source run "+ds.RunID+" is "+string(out.Status))
+	err = runLoop.Wait(&w, first, now, "data source run "+ds.RunID+" is "+string(out.Status))
 	return w, err
 }
 
 // done ends the stage with the run's status.
 func (r *Run) done(w workflow.Work, now time.Time, status string) workflow.Work {
 	w.DataSource.RunStatus = status
-	w.Poll = workflow.RunPolicy.Done(w.Poll)
-	w.EndStage(stageRun, now)
+	runLoop.Done(&w, now)
 	return w
 }
 

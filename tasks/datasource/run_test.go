@@ -2,7 +2,6 @@ package datasource_test
 
 import (
 	"context"
-	"slices"
 	"testing"
 	"time"
 
@@ -10,25 +9,16 @@ import (
 
 	"github.com/dzonboard/dzonboard/tasks/awsapi"
 	"github.com/dzonboard/dzonboard/tasks/datasource"
+	"github.com/dzonboard/dzonboard/tasks/internal/tasktest"
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
 // ensured returns execution exec's Work after EnsureDataSource is done.
-func ensured(t *testing.T, a *account, w workflow.Work) workflow.Work {
+func ensured(t *testing.T, a *tasktest.Account, w workflow.Work) workflow.Work {
 	t.Helper()
-	w, _, err := a.drive(t, datasource.NewEnsure(a.c.DataZone, a.sb.Now).Handle, w)
+	w, _, err := a.Drive(t, datasource.NewEnsure(a.C.DataZone, a.SB.Now).Handle, w)
 	if err != nil {
 		t.Fatalf("ensure data source: %v", err)
-	}
-	return w
-}
-
-// onboarded returns execution exec's Work after RunDataSource is done.
-func onboarded(t *testing.T, a *account, exec string) workflow.Work {
-	t.Helper()
-	w, _, err := a.drive(t, datasource.NewRun(a.c.DataZone, a.sb.Now).Handle, ensured(t, a, a.work(t, exec)))
-	if err != nil {
-		t.Fatalf("run data source: %v", err)
 	}
 	return w
 }
@@ -51,33 +41,33 @@ func (h *hiddenRuns) ListDataSourceRuns(ctx context.Context, in *datazone.ListDa
 func TestRun(t *testing.T) {
 	tests := []struct {
 		name  string
-		setup setup
+		setup tasktest.AccountSetup
 		// before returns the Work RunDataSource receives, and the client it uses.
-		before     func(t *testing.T, a *account) (workflow.Work, awsapi.RunAPI)
+		before     func(t *testing.T, a *tasktest.Account) (workflow.Work, awsapi.RunAPI)
 		wantOrigin string
-		wantOps    []string // mutating calls RunDataSource made
+		wantOps    []string // mutating calls RunDataSource made, as tasktest.Ops spells them
 		wantErr    error
 		wantText   []string
-		check      func(t *testing.T, a *account, w workflow.Work)
+		check      func(t *testing.T, a *tasktest.Account, w workflow.Work)
 	}{
 		{
 			name: "adopts the first run a new data source starts by itself",
-			before: func(t *testing.T, a *account) (workflow.Work, awsapi.RunAPI) {
-				return ensured(t, a, a.work(t, "exec-1")), a.c.DataZone
+			before: func(t *testing.T, a *tasktest.Account) (workflow.Work, awsapi.RunAPI) {
+				return ensured(t, a, a.Work(t, "exec-1")), a.C.DataZone
 			},
 			wantOrigin: "adopted",
 		},
 		{
 			name: "starts a run when none is active and the data source is new",
-			before: func(t *testing.T, a *account) (workflow.Work, awsapi.RunAPI) {
-				w := ensured(t, a, a.work(t, "exec-1"))
-				a.sb.Advance(time.Minute) // the first run has ended
-				return w, a.c.DataZone
+			before: func(t *testing.T, a *tasktest.Account) (workflow.Work, awsapi.RunAPI) {
+				w := ensured(t, a, a.Work(t, "exec-1"))
+				a.SB.Advance(time.Minute) // the first run has ended
+				return w, a.C.DataZone
 			},
 			wantOrigin: "started",
 			wantOps:    []string{"StartDataSourceRun"},
-			check: func(t *testing.T, a *account, w workflow.Work) {
-				j := a.sb.Journal()
+			check: func(t *testing.T, a *tasktest.Account, w workflow.Work) {
+				j := a.SB.Journal()
 				want := workflow.ClientToken("exec-1", workflow.TaskRunDataSource, w.DataSource.ID)
 				for _, e := range j {
 					if e.Op == "StartDataSourceRun" && e.Keys["clientToken"] != want {
@@ -88,43 +78,43 @@ func TestRun(t *testing.T) {
 		},
 		{
 			name: "reuses the newest run on a second execution and changes nothing",
-			before: func(t *testing.T, a *account) (workflow.Work, awsapi.RunAPI) {
-				onboarded(t, a, "exec-1")
-				a.sb.Advance(time.Hour)
-				return ensured(t, a, a.work(t, "exec-2")), a.c.DataZone
+			before: func(t *testing.T, a *tasktest.Account) (workflow.Work, awsapi.RunAPI) {
+				a.Onboarded(t, "exec-1")
+				a.SB.Advance(time.Hour)
+				return ensured(t, a, a.Work(t, "exec-2")), a.C.DataZone
 			},
 			wantOrigin: "reused",
 		},
 		{
 			name: "starts a new run on a second execution after a table changed",
-			before: func(t *testing.T, a *account) (workflow.Work, awsapi.RunAPI) {
-				onboarded(t, a, "exec-1")
-				a.writeTable(t, "orders", "order_id,region,quantity,unit_price\nO-1,eu,3,2.5\n")
-				a.crawl(t)
-				return ensured(t, a, a.work(t, "exec-2")), a.c.DataZone
+			before: func(t *testing.T, a *tasktest.Account) (workflow.Work, awsapi.RunAPI) {
+				a.Onboarded(t, "exec-1")
+				a.WriteTable(t, "orders", "order_id,region,quantity,unit_price\nO-1,eu,3,2.5\n")
+				a.Crawl(t)
+				return ensured(t, a, a.Work(t, "exec-2")), a.C.DataZone
 			},
 			wantOrigin: "started",
 			wantOps:    []string{"StartDataSourceRun"},
 		},
 		{
 			name: "starts a new run when EnsureDataSource has just updated the data source's filters",
-			before: func(t *testing.T, a *account) (workflow.Work, awsapi.RunAPI) {
+			before: func(t *testing.T, a *tasktest.Account) (workflow.Work, awsapi.RunAPI) {
 				createDataSource(t, a, "orders*", "customers")
-				a.sb.Advance(time.Minute) // its first run imported every table, with the old filters
-				return ensured(t, a, a.work(t, "exec-1")), a.c.DataZone
+				a.SB.Advance(time.Minute) // its first run imported every table, with the old filters
+				return ensured(t, a, a.Work(t, "exec-1")), a.C.DataZone
 			},
 			wantOrigin: "started",
 			wantOps:    []string{"StartDataSourceRun"},
 		},
 		{
 			name: "a start that conflicts with a run it could not see adopts that run",
-			before: func(t *testing.T, a *account) (workflow.Work, awsapi.RunAPI) {
-				return ensured(t, a, a.work(t, "exec-1")), &hiddenRuns{RunAPI: a.c.DataZone, hide: 2}
+			before: func(t *testing.T, a *tasktest.Account) (workflow.Work, awsapi.RunAPI) {
+				return ensured(t, a, a.Work(t, "exec-1")), &hiddenRuns{RunAPI: a.C.DataZone, hide: 2}
 			},
 			wantOrigin: "adopted",
-			wantOps:    []string{"StartDataSourceRun"}, // refused with ConflictException
-			check: func(t *testing.T, a *account, w workflow.Work) {
-				for _, e := range a.sb.Journal() {
+			wantOps:    []string{"StartDataSourceRun!ConflictException"}, // refused
+			check: func(t *testing.T, a *tasktest.Account, w workflow.Work) {
+				for _, e := range a.SB.Journal() {
 					if e.Op == "StartDataSourceRun" && e.Error != "ConflictException" {
 						t.Errorf("start ended %q, want ConflictException", e.Error)
 					}
@@ -133,47 +123,47 @@ func TestRun(t *testing.T) {
 		},
 		{
 			name: "a conflicting start with no active run to adopt is a TransientError",
-			before: func(t *testing.T, a *account) (workflow.Work, awsapi.RunAPI) {
-				return ensured(t, a, a.work(t, "exec-1")), &hiddenRuns{RunAPI: a.c.DataZone, hide: -1}
+			before: func(t *testing.T, a *tasktest.Account) (workflow.Work, awsapi.RunAPI) {
+				return ensured(t, a, a.Work(t, "exec-1")), &hiddenRuns{RunAPI: a.C.DataZone, hide: -1}
 			},
-			wantOps:  []string{"StartDataSourceRun"},
+			wantOps:  []string{"StartDataSourceRun!ConflictException"},
 			wantErr:  &workflow.TransientError{},
 			wantText: []string{"start a run of data source", "ConflictException"},
 		},
 		{
 			name:  "tables the manage-access role cannot read are one TableImportError naming the role and each table",
-			setup: setup{noGrants: true},
-			before: func(t *testing.T, a *account) (workflow.Work, awsapi.RunAPI) {
-				return ensured(t, a, a.work(t, "exec-1")), a.c.DataZone
+			setup: tasktest.AccountSetup{NoGrants: true},
+			before: func(t *testing.T, a *tasktest.Account) (workflow.Work, awsapi.RunAPI) {
+				return ensured(t, a, a.Work(t, "exec-1")), a.C.DataZone
 			},
 			wantErr: &workflow.TableImportError{},
 			wantText: []string{"2 problems", "acme_sales.orders:", "acme_sales.orders_archive:", "SKIPPED_NO_ACCESS",
-				"grant DataZone's manage-access role " + manageAccess + " DESCRIBE and SELECT with grant option on acme_sales.orders in Lake Formation"},
+				"grant DataZone's manage-access role " + tasktest.ManageAccessRole + " DESCRIBE and SELECT with grant option on acme_sales.orders in Lake Formation"},
 		},
 		{
 			name: "a table outside the data source's filters is reported missing",
-			before: func(t *testing.T, a *account) (workflow.Work, awsapi.RunAPI) {
-				w := ensured(t, a, a.work(t, "exec-1"))
+			before: func(t *testing.T, a *tasktest.Account) (workflow.Work, awsapi.RunAPI) {
+				w := ensured(t, a, a.Work(t, "exec-1"))
 				w.Tables = append(w.Tables, workflow.Table{Name: "customers"})
-				return w, a.c.DataZone
+				return w, a.C.DataZone
 			},
 			wantErr:  &workflow.TableImportError{},
 			wantText: []string{"acme_sales.customers", "outside the data source's filters"},
 		},
 		{
 			name: "a run that fails is a DataSourceFailedError with DataZone's message",
-			before: func(t *testing.T, a *account) (workflow.Work, awsapi.RunAPI) {
-				w := a.work(t, "exec-1")
+			before: func(t *testing.T, a *tasktest.Account) (workflow.Work, awsapi.RunAPI) {
+				w := a.Work(t, "exec-1")
 				w.Plan.GlueDatabase, w.Plan.DataSourceName = "acme_gone", "dzonboard-acme_gone"
-				return ensured(t, a, w), a.c.DataZone
+				return ensured(t, a, w), a.C.DataZone
 			},
 			wantErr:  &workflow.DataSourceFailedError{},
 			wantText: []string{"FAILED", "RESOURCE_NOT_FOUND_EXCEPTION", "acme_gone does not exist", "Fix:"},
 		},
 		{
 			name: "a Work without a data source is a ServiceError",
-			before: func(t *testing.T, a *account) (workflow.Work, awsapi.RunAPI) {
-				return a.work(t, "exec-1"), a.c.DataZone
+			before: func(t *testing.T, a *tasktest.Account) (workflow.Work, awsapi.RunAPI) {
+				return a.Work(t, "exec-1"), a.C.DataZone
 			},
 			wantErr:  &workflow.ServiceError{},
 			wantText: []string{"EnsureDataSource must run before RunDataSource"},
@@ -181,15 +171,13 @@ func TestRun(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := newAccount(t, tt.setup)
+			a := tasktest.NewAccount(t, tt.setup)
 			in, api := tt.before(t, a)
-			before := len(a.sb.Journal())
-			w, _, err := a.drive(t, datasource.NewRun(api, a.sb.Now).Handle, in)
-			if got := ops(a.mutations(before)); !slices.Equal(got, append([]string{}, tt.wantOps...)) {
-				t.Errorf("mutating calls %v, want %v", got, tt.wantOps)
-			}
+			before := len(a.SB.Journal())
+			w, _, err := a.Drive(t, datasource.NewRun(api, a.SB.Now).Handle, in)
+			tasktest.WantOps(t, a.SB, before, tt.wantOps...)
 			if tt.wantErr != nil {
-				assertError(t, err, tt.wantErr, tt.wantText)
+				tasktest.WantError(t, err, tt.wantErr, tt.wantText...)
 				return
 			}
 			if err != nil {
@@ -204,7 +192,7 @@ func TestRun(t *testing.T) {
 					t.Errorf("table %s has no asset", tb.Name)
 				}
 			}
-			if !stageEnded(w, "run") {
+			if !tasktest.StageEnded(w, "run") {
 				t.Errorf("timings %+v, want run ended", w.Timings)
 			}
 			if tt.check != nil {
@@ -217,14 +205,12 @@ func TestRun(t *testing.T) {
 // TestRunKeepsAssets checks that a second execution with nothing changed makes no mutating call
 // (EnsureDataSource and RunDataSource) and records the same data source, run and assets.
 func TestRunKeepsAssets(t *testing.T) {
-	a := newAccount(t, setup{})
-	first := onboarded(t, a, "exec-1")
-	a.sb.Advance(time.Hour)
-	before := len(a.sb.Journal())
-	second := onboarded(t, a, "exec-2")
-	if got := ops(a.mutations(before)); len(got) != 0 {
-		t.Errorf("second execution made mutating calls %v, want none", got)
-	}
+	a := tasktest.NewAccount(t, tasktest.AccountSetup{})
+	first := a.Onboarded(t, "exec-1")
+	a.SB.Advance(time.Hour)
+	before := len(a.SB.Journal())
+	second := a.Onboarded(t, "exec-2")
+	tasktest.WantOps(t, a.SB, before) // the second execution changes nothing
 	for i, tb := range second.Tables {
 		if tb.AssetID != first.Tables[i].AssetID {
 			t.Errorf("table %s: asset %s, first execution %s", tb.Name, tb.AssetID, first.Tables[i].AssetID)

@@ -3,7 +3,6 @@ package lfsetup_test
 import (
 	"context"
 	"errors"
-	"reflect"
 	"slices"
 	"testing"
 
@@ -13,16 +12,17 @@ import (
 
 	"github.com/dzonboard/dzonboard/sandbox"
 	"github.com/dzonboard/dzonboard/tasks/awsapi"
+	"github.com/dzonboard/dzonboard/tasks/internal/tasktest"
 	"github.com/dzonboard/dzonboard/tasks/lfsetup"
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
 // The grants PrepareLakeFormation makes in the default world, as it records them.
 var allGrants = []string{
-	"ALTER, CREATE_TABLE on database acme_sales to " + crawlerRole,
-	"DATA_LOCATION_ACCESS on location " + locationARN + " to " + crawlerRole,
-	"DESCRIBE (with grant option: DESCRIBE) on database acme_sales to " + manageAccess,
-	"DESCRIBE, SELECT (with grant option: DESCRIBE, SELECT) on all tables of database acme_sales to " + manageAccess,
+	"ALTER, CREATE_TABLE on database acme_sales to " + tasktest.CrawlerRole,
+	"DATA_LOCATION_ACCESS on location " + tasktest.LocationARN + " to " + tasktest.CrawlerRole,
+	"DESCRIBE (with grant option: DESCRIBE) on database acme_sales to " + tasktest.ManageAccessRole,
+	"DESCRIBE, SELECT (with grant option: DESCRIBE, SELECT) on all tables of database acme_sales to " + tasktest.ManageAccessRole,
 }
 
 func TestPrepare(t *testing.T) {
@@ -31,24 +31,24 @@ func TestPrepare(t *testing.T) {
 		name    string
 		world   string
 		faults  []sandbox.FaultRule
-		setup   func(t *testing.T, e env)
-		wrap    func(e env) awsapi.LocationAPI // the API the task uses; default the real client
+		setup   func(t *testing.T, e tasktest.Env)
+		wrap    func(e tasktest.Env) awsapi.LocationAPI // the API the task uses; default the real client
 		wantReg string
 		wantGr  []string
 		wantOps []string // the mutating calls Handle makes
 		wantErr error    // a named error type, nil for success
-		after   func(t *testing.T, e env)
+		after   func(t *testing.T, e tasktest.Env)
 	}{
 		{
 			name:    "default world: registers with the service-linked role and makes every grant",
 			world:   "default",
 			wantReg: "registered", wantGr: allGrants,
 			wantOps: append([]string{"RegisterResource"}, grantOps...),
-			after: func(t *testing.T, e env) {
-				if !slices.Contains(e.sb.ServiceLinkedRolePaths(), locationARN) {
-					t.Errorf("service-linked role paths = %v, want %s", e.sb.ServiceLinkedRolePaths(), locationARN)
+			after: func(t *testing.T, e tasktest.Env) {
+				if !slices.Contains(e.SB.ServiceLinkedRolePaths(), tasktest.LocationARN) {
+					t.Errorf("service-linked role paths = %v, want %s", e.SB.ServiceLinkedRolePaths(), tasktest.LocationARN)
 				}
-				e.crawl(t) // the crawler role's grants are enough for a Lake Formation-enforced database
+				tasktest.Crawl(t, e.SB, e.C) // the crawler role's grants are enough for a Lake Formation-enforced database
 			},
 		},
 		{
@@ -57,18 +57,20 @@ func TestPrepare(t *testing.T) {
 			wantReg: "already registered",
 		},
 		{
-			name:    "a registered parent path covers the location",
-			world:   "default",
-			setup:   func(t *testing.T, e env) { register(t, e, "arn:aws:s3:::acme-sales-data") },
+			name:  "a registered parent path covers the location",
+			world: "default",
+			setup: func(t *testing.T, e tasktest.Env) {
+				tasktest.Register(t, e.C.LakeFormation, "arn:aws:s3:::acme-sales-data")
+			},
 			wantReg: "covered by arn:aws:s3:::acme-sales-data", wantGr: allGrants,
 			wantOps: grantOps,
 		},
 		{
 			name:  "a sibling prefix does not cover the location",
 			world: "default",
-			setup: func(t *testing.T, e env) {
-				register(t, e, "arn:aws:s3:::acme-sales-data/sales-archive")
-				register(t, e, "arn:aws:s3:::acme-sales-data/sal") // a string prefix, not a parent path
+			setup: func(t *testing.T, e tasktest.Env) {
+				tasktest.Register(t, e.C.LakeFormation, "arn:aws:s3:::acme-sales-data/sales-archive")
+				tasktest.Register(t, e.C.LakeFormation, "arn:aws:s3:::acme-sales-data/sal") // a string prefix, not a parent path
 			},
 			wantReg: "registered", wantGr: allGrants,
 			wantOps: append([]string{"RegisterResource"}, grantOps...),
@@ -76,8 +78,8 @@ func TestPrepare(t *testing.T) {
 		{
 			name:  "registered by someone else between the describe and the register",
 			world: "default",
-			wrap: func(e env) awsapi.LocationAPI {
-				return &racingAPI{LocationAPI: e.c.LakeFormation, beforeRegister: func() { registerNow(e, locationARN) }}
+			wrap: func(e tasktest.Env) awsapi.LocationAPI {
+				return &racingAPI{LocationAPI: e.C.LakeFormation, beforeRegister: func() { registerNow(e, tasktest.LocationARN) }}
 			},
 			wantReg: "already registered", wantGr: allGrants,
 			wantOps: append([]string{"RegisterResource", "RegisterResource!AlreadyExistsException"}, grantOps...),
@@ -85,11 +87,11 @@ func TestPrepare(t *testing.T) {
 		{
 			name:  "only the missing grant option is granted",
 			world: "default",
-			setup: func(t *testing.T, e env) {
-				register(t, e, locationARN)
-				grant(t, e, manageAccess, &lftypes.Resource{Database: &lftypes.DatabaseResource{Name: aws.String("acme_sales")}},
+			setup: func(t *testing.T, e tasktest.Env) {
+				tasktest.Register(t, e.C.LakeFormation, tasktest.LocationARN)
+				tasktest.Grant(t, e.C.LakeFormation, tasktest.ManageAccessRole, &lftypes.Resource{Database: &lftypes.DatabaseResource{Name: aws.String("acme_sales")}},
 					[]lftypes.Permission{lftypes.PermissionDescribe}, nil)
-				grant(t, e, crawlerRole, &lftypes.Resource{Database: &lftypes.DatabaseResource{Name: aws.String("acme_sales")}},
+				tasktest.Grant(t, e.C.LakeFormation, tasktest.CrawlerRole, &lftypes.Resource{Database: &lftypes.DatabaseResource{Name: aws.String("acme_sales")}},
 					[]lftypes.Permission{lftypes.PermissionAll}, nil)
 			},
 			wantReg: "already registered",
@@ -99,8 +101,8 @@ func TestPrepare(t *testing.T) {
 		{
 			name:  `"Permissions modification is invalid" for a grant that is present`,
 			world: "default",
-			wrap: func(e env) awsapi.LocationAPI {
-				return &racingAPI{LocationAPI: e.c.LakeFormation, grantThenInvalid: true}
+			wrap: func(e tasktest.Env) awsapi.LocationAPI {
+				return &racingAPI{LocationAPI: e.C.LakeFormation, grantThenInvalid: true}
 			},
 			wantReg: "registered", wantGr: nil,
 			wantOps: append([]string{"RegisterResource"}, grantOps...),
@@ -108,8 +110,8 @@ func TestPrepare(t *testing.T) {
 		{
 			name:  `"Permissions modification is invalid" for a grant that is missing`,
 			world: "default",
-			wrap: func(e env) awsapi.LocationAPI {
-				return &racingAPI{LocationAPI: e.c.LakeFormation, invalidOnly: true}
+			wrap: func(e tasktest.Env) awsapi.LocationAPI {
+				return &racingAPI{LocationAPI: e.C.LakeFormation, invalidOnly: true}
 			},
 			wantOps: []string{"RegisterResource"},
 			wantErr: &workflow.ServiceError{},
@@ -126,38 +128,32 @@ func TestPrepare(t *testing.T) {
 			wantErr: &workflow.AccessDeniedError{},
 		},
 	}
-	base := preflightWork(t, "default", false)
+	base := preflightWork(t, false)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := start(t, tc.world, tc.faults)
+			e := tasktest.Start(t, tc.world, nil, sandbox.Options{Faults: tc.faults})
 			if tc.setup != nil {
 				tc.setup(t, e)
 			}
-			var api awsapi.LocationAPI = e.c.LakeFormation
+			var api awsapi.LocationAPI = e.C.LakeFormation
 			if tc.wrap != nil {
 				api = tc.wrap(e)
 			}
-			task := lfsetup.NewPrepare(api, e.sb.Now)
-			before := len(e.sb.Journal())
+			task := lfsetup.NewPrepare(api, e.SB.Now)
+			before := len(e.SB.Journal())
 			w, err := task.Handle(context.Background(), base)
 
 			if tc.wantErr != nil {
-				if err == nil || workflow.ErrorName(err) != workflow.ErrorName(tc.wantErr) {
-					t.Fatalf("error = %v (%s), want a %s", err, workflow.ErrorName(err), workflow.ErrorName(tc.wantErr))
-				}
+				tasktest.WantError(t, err, tc.wantErr)
 				if tc.wantOps != nil {
-					if got := ops(e.sb.Journal(), before); !reflect.DeepEqual(got, tc.wantOps) {
-						t.Errorf("mutating calls = %v, want %v", got, tc.wantOps)
-					}
+					tasktest.WantOps(t, e.SB, before, tc.wantOps...)
 				}
 				return
 			}
 			if err != nil {
 				t.Fatalf("Handle: %v", err)
 			}
-			if got := ops(e.sb.Journal(), before); !slices.Equal(got, tc.wantOps) {
-				t.Errorf("mutating calls = %v, want %v", got, tc.wantOps)
-			}
+			tasktest.WantOps(t, e.SB, before, tc.wantOps...)
 			if w.LakeFormation == nil || w.LakeFormation.Registration != tc.wantReg || !slices.Equal(w.LakeFormation.Granted, tc.wantGr) {
 				t.Errorf("lakeFormation = %+v, want registration %q and grants %q", w.LakeFormation, tc.wantReg, tc.wantGr)
 			}
@@ -166,14 +162,7 @@ func TestPrepare(t *testing.T) {
 			}
 
 			// A second execution finds everything and changes nothing.
-			mid := len(e.sb.Journal())
-			again, err := lfsetup.NewPrepare(e.c.LakeFormation, e.sb.Now).Handle(context.Background(), base)
-			if err != nil {
-				t.Fatalf("second Handle: %v", err)
-			}
-			if got := ops(e.sb.Journal(), mid); len(got) != 0 {
-				t.Errorf("second execution made mutating calls %v, want none", got)
-			}
+			again := tasktest.Idempotent(t, e.SB, lfsetup.NewPrepare(e.C.LakeFormation, e.SB.Now).Handle, base)
 			if len(again.LakeFormation.Granted) != 0 || again.LakeFormation.Registration != stillRegistered(tc.wantReg) {
 				t.Errorf("second execution = %+v, want nothing granted and %q", again.LakeFormation, stillRegistered(tc.wantReg))
 			}
@@ -186,8 +175,8 @@ func TestPrepare(t *testing.T) {
 
 // TestPrepareAccessDeniedFix checks the fix an access denial carries.
 func TestPrepareAccessDeniedFix(t *testing.T) {
-	e := start(t, "not-member", nil)
-	_, err := lfsetup.NewPrepare(e.c.LakeFormation, e.sb.Now).Handle(context.Background(), preflightWork(t, "default", false))
+	e := tasktest.Start(t, "not-member", nil, sandbox.Options{})
+	_, err := lfsetup.NewPrepare(e.C.LakeFormation, e.SB.Now).Handle(context.Background(), preflightWork(t, false))
 	var denied *workflow.AccessDeniedError
 	if !errors.As(err, &denied) {
 		t.Fatalf("error = %v, want *workflow.AccessDeniedError", err)
@@ -205,33 +194,13 @@ func stillRegistered(first string) string {
 	return first
 }
 
-// register registers a location as the administrator.
-func register(t *testing.T, e env, arn string) {
-	t.Helper()
-	if err := registerNow(e, arn); err != nil {
-		t.Fatalf("register %s: %v", arn, err)
-	}
-}
-
-func registerNow(e env, arn string) error {
-	_, err := e.c.LakeFormation.RegisterResource(context.Background(), &lakeformation.RegisterResourceInput{
+// registerNow registers a location as the administrator, as another actor would while the task
+// runs.
+func registerNow(e tasktest.Env, arn string) error {
+	_, err := e.C.LakeFormation.RegisterResource(context.Background(), &lakeformation.RegisterResourceInput{
 		ResourceArn: aws.String(arn), UseServiceLinkedRole: aws.Bool(true),
 	})
 	return err
-}
-
-// grant grants as the administrator.
-func grant(t *testing.T, e env, principal string, res *lftypes.Resource, perms, grantable []lftypes.Permission) {
-	t.Helper()
-	_, err := e.c.LakeFormation.GrantPermissions(context.Background(), &lakeformation.GrantPermissionsInput{
-		Principal:                  &lftypes.DataLakePrincipal{DataLakePrincipalIdentifier: aws.String(principal)},
-		Resource:                   res,
-		Permissions:                perms,
-		PermissionsWithGrantOption: grantable,
-	})
-	if err != nil {
-		t.Fatalf("grant %v to %s: %v", perms, principal, err)
-	}
 }
 
 // racingAPI is the real Lake Formation client with what another actor, or Lake Formation's

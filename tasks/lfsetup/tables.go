@@ -16,15 +16,12 @@ import (
 	lftypes "github.com/aws/aws-sdk-go-v2/service/lakeformation/types"
 
 	"github.com/dzonboard/dzonboard/tasks/awsapi"
+	"github.com/dzonboard/dzonboard/tasks/internal/deadline"
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
 // tablesStage is the timing name of EnsureTablesManaged.
 const tablesStage = "tables"
-
-// deadlineMargin is how close to the Lambda deadline the task stops revoking: the rest is done
-// by the retry the state machine makes.
-const deadlineMargin = 30 * time.Second
 
 // Tables is the EnsureTablesManaged task.
 type Tables struct {
@@ -182,10 +179,11 @@ func unmanagedNames(entries []lftypes.PrincipalResourcePermissions, found []stri
 }
 
 // makeManaged revokes each IAMAllowedPrincipals grant and returns the tables made managed. Near
-// the Lambda deadline it stops with a *workflow.TransientError: the retry lists again and goes on.
+// the Lambda deadline (deadline.Near) it stops with a *workflow.TransientError: the retry the state
+// machine makes lists again and goes on.
 func (t *Tables) makeManaged(ctx context.Context, db string, entries []lftypes.PrincipalResourcePermissions, found []string) ([]string, error) {
 	for i, e := range entries {
-		if d, ok := ctx.Deadline(); ok && time.Until(d) < deadlineMargin {
+		if deadline.Near(ctx) {
 			return nil, &workflow.TransientError{
 				Op:  "make tables of " + db + " managed",
 				Err: fmt.Errorf("stopped near the Lambda deadline after %d of %d revocations; the retry goes on", i, len(entries)),

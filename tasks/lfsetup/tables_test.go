@@ -14,6 +14,7 @@ import (
 
 	"github.com/dzonboard/dzonboard/sandbox"
 	"github.com/dzonboard/dzonboard/tasks/awsapi"
+	"github.com/dzonboard/dzonboard/tasks/internal/tasktest"
 	"github.com/dzonboard/dzonboard/tasks/lfsetup"
 	"github.com/dzonboard/dzonboard/workflow"
 )
@@ -27,7 +28,7 @@ func TestTables(t *testing.T) {
 		filters     []string
 		existing    []workflow.Table
 		faults      []sandbox.FaultRule
-		wrap        func(e env) awsapi.TablesLakeFormation
+		wrap        func(e tasktest.Env) awsapi.TablesLakeFormation
 		ctx         func() (context.Context, context.CancelFunc)
 		wantErr     error
 		wantTables  []workflow.Table
@@ -59,8 +60,8 @@ func TestTables(t *testing.T) {
 		},
 		{
 			name: "revoked already by an earlier attempt", world: "iam-allowed", crawl: true, makeManaged: true,
-			wrap: func(e env) awsapi.TablesLakeFormation {
-				return &revokeFirst{TablesLakeFormation: e.c.LakeFormation}
+			wrap: func(e tasktest.Env) awsapi.TablesLakeFormation {
+				return &revokeFirst{TablesLakeFormation: e.C.LakeFormation}
 			},
 			wantTables: []workflow.Table{{Name: "orders"}}, wantMade: []string{"orders"},
 			wantOps: []string{"RevokePermissions", "RevokePermissions!InvalidInputException"},
@@ -80,17 +81,17 @@ func TestTables(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			w := preflightWork(t, "default", true)
+			w := preflightWork(t, true)
 			w.Plan.MakeManaged = tc.makeManaged
 			if tc.filters != nil {
 				w.Plan.TableFilters = tc.filters
 			}
 			w.Tables = tc.existing
-			e := start(t, tc.world, tc.faults)
+			e := tasktest.Start(t, tc.world, nil, sandbox.Options{Faults: tc.faults})
 			if tc.crawl {
-				e.crawl(t)
+				tasktest.Crawl(t, e.SB, e.C)
 			}
-			var lf awsapi.TablesLakeFormation = e.c.LakeFormation
+			var lf awsapi.TablesLakeFormation = e.C.LakeFormation
 			if tc.wrap != nil {
 				lf = tc.wrap(e)
 			}
@@ -99,29 +100,23 @@ func TestTables(t *testing.T) {
 				ctx, cancel = tc.ctx()
 			}
 			defer cancel()
-			before := len(e.sb.Journal())
-			got, err := lfsetup.NewTables(e.c.Glue, lf, e.sb.Now).Handle(ctx, w)
+			before := len(e.SB.Journal())
+			got, err := lfsetup.NewTables(e.C.Glue, lf, e.SB.Now).Handle(ctx, w)
 
 			if tc.wantErr != nil {
-				if err == nil || workflow.ErrorName(err) != workflow.ErrorName(tc.wantErr) {
-					t.Fatalf("error = %v, want a %s", err, workflow.ErrorName(tc.wantErr))
-				}
+				tasktest.WantError(t, err, tc.wantErr)
 				if _, transient := tc.wantErr.(*workflow.TransientError); !transient && !reflect.DeepEqual(err, tc.wantErr) {
 					t.Errorf("error = %#v, want %#v", err, tc.wantErr)
 				}
 				if tc.wantOps != nil {
-					if ops := ops(e.sb.Journal(), before); len(ops) != len(tc.wantOps) {
-						t.Errorf("mutating calls = %v, want %v", ops, tc.wantOps)
-					}
+					tasktest.WantOps(t, e.SB, before, tc.wantOps...)
 				}
 				return
 			}
 			if err != nil {
 				t.Fatalf("Handle: %v", err)
 			}
-			if ops := ops(e.sb.Journal(), before); !slices.Equal(ops, tc.wantOps) {
-				t.Errorf("mutating calls = %v, want %v", ops, tc.wantOps)
-			}
+			tasktest.WantOps(t, e.SB, before, tc.wantOps...)
 			if !reflect.DeepEqual(got.Tables, tc.wantTables) || !slices.Equal(got.MadeManaged, tc.wantMade) {
 				t.Errorf("tables = %+v, madeManaged = %v; want %+v, %v", got.Tables, got.MadeManaged, tc.wantTables, tc.wantMade)
 			}
@@ -136,14 +131,7 @@ func TestTables(t *testing.T) {
 				t.Errorf("timings = %+v, want the tables stage ended", got.Timings)
 			}
 			if tc.again {
-				mid := len(e.sb.Journal())
-				again, err := lfsetup.NewTables(e.c.Glue, e.c.LakeFormation, e.sb.Now).Handle(context.Background(), w)
-				if err != nil {
-					t.Fatalf("second Handle: %v", err)
-				}
-				if ops := ops(e.sb.Journal(), mid); len(ops) != 0 {
-					t.Errorf("second execution made mutating calls %v, want none", ops)
-				}
+				again := tasktest.Idempotent(t, e.SB, lfsetup.NewTables(e.C.Glue, e.C.LakeFormation, e.SB.Now).Handle, w)
 				if len(again.MadeManaged) != 0 {
 					t.Errorf("second execution made %v managed, want nothing", again.MadeManaged)
 				}
@@ -153,9 +141,9 @@ func TestTables(t *testing.T) {
 }
 
 // tableTime is a table's UpdateTime, or CreateTime.
-func tableTime(t *testing.T, e env, name string) time.Time {
+func tableTime(t *testing.T, e tasktest.Env, name string) time.Time {
 	t.Helper()
-	out, err := e.c.Glue.GetTable(context.Background(), &glue.GetTableInput{DatabaseName: aws.String("acme_sales"), Name: aws.String(name)})
+	out, err := e.C.Glue.GetTable(context.Background(), &glue.GetTableInput{DatabaseName: aws.String("acme_sales"), Name: aws.String(name)})
 	if err != nil {
 		t.Fatalf("get table: %v", err)
 	}
@@ -166,9 +154,9 @@ func tableTime(t *testing.T, e env, name string) time.Time {
 }
 
 // iamAllowed lists the tables of acme_sales that still grant IAMAllowedPrincipals.
-func iamAllowed(t *testing.T, e env) []string {
+func iamAllowed(t *testing.T, e tasktest.Env) []string {
 	t.Helper()
-	out, err := e.c.LakeFormation.ListPermissions(context.Background(), &lakeformation.ListPermissionsInput{
+	out, err := e.C.LakeFormation.ListPermissions(context.Background(), &lakeformation.ListPermissionsInput{
 		Principal:    &lftypes.DataLakePrincipal{DataLakePrincipalIdentifier: aws.String("IAM_ALLOWED_PRINCIPALS")},
 		ResourceType: lftypes.DataLakeResourceTypeTable,
 	})

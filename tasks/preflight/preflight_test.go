@@ -10,34 +10,22 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/glue"
-	gluetypes "github.com/aws/aws-sdk-go-v2/service/glue/types"
 
 	"github.com/dzonboard/dzonboard/sandbox"
-	"github.com/dzonboard/dzonboard/sandbox/sandboxtest"
 	"github.com/dzonboard/dzonboard/tasks/awsapi"
+	"github.com/dzonboard/dzonboard/tasks/internal/tasktest"
 	"github.com/dzonboard/dzonboard/tasks/preflight"
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
-// The default world's names (examples/sandbox-world.json).
-const (
-	account      = "123456789012"
-	domainID     = "dzd_5xk2q8m1v3c9tb"
-	salesProject = "b3n7k2q9x1m4zd"
-	salesEnv     = "c8m2v7k4q1x9tn"
-	mktProject   = "e4p8s2k7w1n5qa"
-	mktEnv       = "f2t6y9k3m8q1vb"
-	crawlerName  = "acme-sales-orders"
-	crawlerRole  = "arn:aws:iam::123456789012:role/service-role/AWSGlueServiceRole-acme"
-	manageAccess = "arn:aws:iam::123456789012:role/service-role/AmazonDataZoneGlueAccess-us-east-1-dzd_5xk2q8m1v3c9tb"
-	workflowRole = "arn:aws:iam::123456789012:role/dzonboard-workflow"
+// The default world's names (examples/sandbox-world.json) besides tasktest's.
+var (
+	salesProject, salesEnv = tasktest.Producer.ProjectID, tasktest.Producer.EnvironmentID
+	mktProject, mktEnv     = tasktest.Consumer.ProjectID, tasktest.Consumer.EnvironmentID
 )
 
-// baseInput is the smallest valid input for the default world.
-func baseInput() workflow.Input {
-	return workflow.Input{DomainID: domainID, ProjectID: salesProject, EnvironmentID: salesEnv, CrawlerName: crawlerName}
-}
+// workflowRole is the not-member world's default identity.
+const workflowRole = "arn:aws:iam::123456789012:role/dzonboard-workflow"
 
 // want is what one case expects.
 type want struct {
@@ -54,7 +42,7 @@ type testCase struct {
 	world  string
 	mutate func(w *sandbox.World)
 	faults []sandbox.FaultRule
-	setup  func(t *testing.T, sb *sandbox.Sandbox, c *awsapi.Clients)
+	setup  func(t testing.TB, sb *sandbox.Sandbox, c *awsapi.Clients)
 	input  func(in *workflow.Input)
 	raw    string // the raw input, instead of input
 	start  string // PreflightRequest.StartTime
@@ -65,28 +53,18 @@ type testCase struct {
 
 func TestPreflight(t *testing.T) {
 	started := time.Date(2026, 1, 5, 8, 59, 58, 123e6, time.UTC)
-	salesTarget := workflow.Target{
-		ProjectID: salesProject, EnvironmentID: salesEnv, EnvironmentName: "sales_env",
-		SubscriptionDatabase: "sales_env_sub_db", Workgroup: "sales_env-wg",
-		UserRoleARN: "arn:aws:iam::123456789012:role/datazone_usr_role_b3n7k2q9x1m4zd_c8m2v7k4q1x9tn",
-	}
-	mktTarget := workflow.Target{
-		ProjectID: mktProject, EnvironmentID: mktEnv, EnvironmentName: "marketing_env",
-		SubscriptionDatabase: "marketing_env_sub_db", Workgroup: "marketing_env-wg",
-		UserRoleARN: "arn:aws:iam::123456789012:role/datazone_usr_role_e4p8s2k7w1n5qa_f2t6y9k3m8q1vb",
-	}
 	fullPlan := workflow.Plan{
-		Execution: "exec-1", StartedAt: started, AccountID: account, Region: "us-east-1", DomainID: domainID,
-		CrawlerName: crawlerName, CrawlerRoleARN: crawlerRole, GlueDatabase: "acme_sales",
+		Execution: "exec-1", StartedAt: started, AccountID: tasktest.AccountID, Region: "us-east-1", DomainID: tasktest.DomainID,
+		CrawlerName: tasktest.CrawlerName, CrawlerRoleARN: tasktest.CrawlerRole, GlueDatabase: "acme_sales",
 		S3Location: "s3://acme-sales-data/sales/", LocationARN: "arn:aws:s3:::acme-sales-data/sales",
-		TableFilters: []string{"*"}, DataSourceName: "dzonboard-acme_sales", ManageAccessRoleARN: manageAccess,
-		Producer: salesTarget, Verify: workflow.VerifySpec{MinRows: 1, SampleRows: 5},
+		TableFilters: []string{"*"}, DataSourceName: "dzonboard-acme_sales", ManageAccessRoleARN: tasktest.ManageAccessRole,
+		Producer: tasktest.Producer, Verify: workflow.VerifySpec{MinRows: 1, SampleRows: 5},
 	}
 	withConsumer := fullPlan
 	withConsumer.TableFilters = []string{"orders*"}
 	withConsumer.DataSourceName = "orders-source"
 	withConsumer.MakeManaged = true
-	withConsumer.Consumers = []workflow.Target{mktTarget}
+	withConsumer.Consumers = []workflow.Target{tasktest.Consumer}
 	withConsumer.Verify = workflow.VerifySpec{MinRows: 1000, SampleRows: 3, Queries: []string{"SELECT 1"}}
 	otherKey := fullPlan
 	otherKey.Producer.Workgroup = "sales_env-wg"
@@ -191,14 +169,14 @@ func TestPreflight(t *testing.T) {
 		{
 			name:  "iam-allowed tables already crawled, without makeManaged",
 			world: "iam-allowed",
-			setup: crawl,
+			setup: tasktest.Crawl,
 			want: want{errType: &workflow.PreflightError{}, problems: 2, fields: []string{"makeManaged"},
 				texts: []string{"tables orders of database acme_sales still grant IAMAllowedPrincipals", "revoke ALL from IAM_ALLOWED_PRINCIPALS"}},
 		},
 		{
 			name:  "iam-allowed tables already crawled, with makeManaged",
 			world: "iam-allowed",
-			setup: crawl,
+			setup: tasktest.Crawl,
 			input: func(in *workflow.Input) { in.MakeManaged = true },
 			want:  want{check: func(t *testing.T, w workflow.Work) {}},
 		},
@@ -280,7 +258,7 @@ func run(t *testing.T, tc testCase) (workflow.Work, error) {
 	ctx := context.Background()
 	raw := []byte(tc.raw)
 	if tc.raw == "" {
-		in := baseInput()
+		in := tasktest.Input()
 		if tc.input != nil {
 			tc.input(&in)
 		}
@@ -294,12 +272,8 @@ func run(t *testing.T, tc testCase) (workflow.Work, error) {
 		task := preflight.New(preflight.Deps{Now: func() time.Time { return sandbox.DefaultStart }})
 		return task.Handle(ctx, req)
 	}
-	world := sandboxtest.World(t, tc.world)
-	if tc.mutate != nil {
-		tc.mutate(world)
-	}
-	sb, cfg := sandboxtest.Start(t, world, sandbox.Options{Faults: tc.faults})
-	c := awsapi.NewClients(cfg)
+	e := tasktest.Start(t, tc.world, tc.mutate, sandbox.Options{Faults: tc.faults})
+	sb, c := e.SB, e.C
 	if tc.setup != nil {
 		tc.setup(t, sb, c)
 	}
@@ -309,9 +283,7 @@ func run(t *testing.T, tc testCase) (workflow.Work, error) {
 		LakeFormationRoleARN: tc.lfRole, Now: sb.Now,
 	})
 	w, err := task.Handle(ctx, req)
-	if j := sb.Journal(); len(j) != before {
-		t.Errorf("preflight made %d mutating calls, want none: %+v", len(j)-before, j[before:])
-	}
+	tasktest.WantOps(t, sb, before) // Preflight changes nothing
 	return w, err
 }
 
@@ -332,12 +304,7 @@ func checkResult(t *testing.T, wt want, w workflow.Work, err error) {
 		}
 		return
 	}
-	if err == nil {
-		t.Fatalf("Handle succeeded with plan %+v, want a %T", w.Plan, wt.errType)
-	}
-	if got, exp := workflow.ErrorName(err), workflow.ErrorName(wt.errType); got != exp {
-		t.Fatalf("error %s (%v), want %s", got, err, exp)
-	}
+	tasktest.WantError(t, err, wt.errType)
 	var problems []workflow.Problem
 	var pe *workflow.PreflightError
 	var ie *workflow.InvalidInputError
@@ -368,22 +335,5 @@ func checkResult(t *testing.T, wt want, w workflow.Work, err error) {
 		if !strings.Contains(err.Error(), s) {
 			t.Errorf("error does not say %q:\n%v", s, err)
 		}
-	}
-}
-
-// crawl runs the crawler once, as an administrator would, and waits for it to succeed.
-func crawl(t *testing.T, sb *sandbox.Sandbox, c *awsapi.Clients) {
-	t.Helper()
-	ctx := context.Background()
-	if _, err := c.Glue.StartCrawler(ctx, &glue.StartCrawlerInput{Name: aws.String(crawlerName)}); err != nil {
-		t.Fatalf("start crawler: %v", err)
-	}
-	sb.Advance(2 * time.Minute)
-	out, err := c.Glue.GetCrawler(ctx, &glue.GetCrawlerInput{Name: aws.String(crawlerName)})
-	if err != nil {
-		t.Fatalf("get crawler: %v", err)
-	}
-	if lc := out.Crawler.LastCrawl; lc == nil || lc.Status != gluetypes.LastCrawlStatusSucceeded {
-		t.Fatalf("setup crawl did not succeed: %+v", lc)
 	}
 }

@@ -8,15 +8,14 @@ import (
 	"time"
 
 	"github.com/dzonboard/dzonboard/tasks/awsapi"
+	"github.com/dzonboard/dzonboard/tasks/internal/deadline"
+	"github.com/dzonboard/dzonboard/tasks/internal/problems"
+	"github.com/dzonboard/dzonboard/tasks/internal/waitloop"
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
-// stage is the stage name of workflow.Work.Timings.
-const stage = "publish"
-
-// deadlineMargin is how much of the Lambda's time an invocation keeps in hand: with less left it
-// stops and asks to be called again soon.
-const deadlineMargin = 30 * time.Second
+// loop is this task's wait loop: the publish stage, waiting by ListingPolicy.
+var loop = waitloop.Loop{Stage: "publish", Policy: workflow.ListingPolicy}
 
 // Task is the PublishAssets task.
 type Task struct {
@@ -38,23 +37,16 @@ func New(dz awsapi.PublishAPI, now func() time.Time) *Task {
 // table. Tables found ACTIVE by an earlier invocation of this loop are not read again.
 func (t *Task) Handle(ctx context.Context, w workflow.Work) (workflow.Work, error) {
 	now := t.now()
-	first := true
-	for _, s := range w.Timings {
-		first = first && s.Stage != stage
-	}
-	if first {
-		w.BeginStage(stage, now)
-		w.Poll = workflow.ListingPolicy.Begin(now)
-	}
+	first := loop.Begin(&w, now)
 	var pending []string
-	var problems []workflow.Problem
+	var failures []workflow.Problem
 	stopped := false
 	for i := range w.Tables {
 		tb := &w.Tables[i]
 		if tb.ListingStatus == statusActive && tb.ListingID != "" {
 			continue
 		}
-		if nearDeadline(ctx) {
+		if deadline.Near(ctx) {
 			stopped = true
 			pending = append(pending, tb.Name+" (not checked yet)")
 			continue
@@ -65,38 +57,26 @@ func (t *Task) Handle(ctx context.Context, w workflow.Work) (workflow.Work, erro
 		}
 		switch st {
 		case stateProblem:
-			problems = append(problems, p)
+			failures = append(failures, p)
 		case stateWaiting:
 			pending = append(pending, fmt.Sprintf("%s (%s)", tb.Name, orUnknown(tb.ListingStatus)))
 		}
 	}
-	if len(problems) > 0 {
-		return w, &workflow.PublishFailedError{Problems: compact(ctx, problems)}
+	if len(failures) > 0 {
+		return w, &workflow.PublishFailedError{Problems: problems.Compact(ctx, failures)}
 	}
 	if len(pending) == 0 {
-		w.Poll = workflow.ListingPolicy.Done(w.Poll)
-		w.EndStage(stage, now)
+		loop.Done(&w, now)
 		return w, nil
 	}
 	still := fmt.Sprintf("%d of %d listings are not ACTIVE yet: %s", len(pending), len(w.Tables), summary(pending))
 	if stopped {
 		slog.InfoContext(ctx, "stopping early: the invocation's deadline is near", "pending", len(pending))
-		w.Poll = workflow.Poll{Attempt: w.Poll.Attempt, WaitSeconds: 1, Since: w.Poll.Since}
+		w.Poll = workflow.Poll{Attempt: w.Poll.Attempt, WaitSeconds: deadline.WaitSeconds, Since: w.Poll.Since}
 		return w, nil
 	}
-	var err error
-	if first {
-		w.Poll = workflow.ListingPolicy.Begin(now)
-	} else {
-		w.Poll, err = workflow.ListingPolicy.Next(w.Poll, now, still)
-	}
+	err := loop.Wait(&w, first, now, still)
 	return w, err
-}
-
-// nearDeadline reports whether ctx ends within deadlineMargin (the Lambda's deadline is wall time).
-func nearDeadline(ctx context.Context) bool {
-	d, ok := ctx.Deadline()
-	return ok && time.Until(d) < deadlineMargin
 }
 
 // summary lists the first few entries of a long list.

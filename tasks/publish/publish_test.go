@@ -12,14 +12,15 @@ import (
 
 	"github.com/dzonboard/dzonboard/sandbox"
 	"github.com/dzonboard/dzonboard/tasks/awsapi"
+	"github.com/dzonboard/dzonboard/tasks/internal/tasktest"
 	"github.com/dzonboard/dzonboard/tasks/publish"
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
 // published returns execution exec's Work after PublishAssets is done.
-func (a *account) published(t *testing.T, exec string) workflow.Work {
+func published(t *testing.T, a *tasktest.Account, exec string) workflow.Work {
 	t.Helper()
-	w, _, err := a.drive(t, publish.New(a.c.DataZone, a.sb.Now).Handle, a.onboarded(t, exec))
+	w, _, err := a.Drive(t, publish.New(a.C.DataZone, a.SB.Now).Handle, a.Onboarded(t, exec))
 	if err != nil {
 		t.Fatalf("publish: %v", err)
 	}
@@ -50,29 +51,29 @@ func (r *refusedPublish) CreateListingChangeSet(context.Context, *datazone.Creat
 func TestPublish(t *testing.T) {
 	tests := []struct {
 		name  string
-		setup setup
+		setup tasktest.AccountSetup
 		// before returns the Work PublishAssets receives, the client it uses, and a reference
 		// Work (an earlier execution's, or nil).
-		before    func(t *testing.T, a *account) (in workflow.Work, api awsapi.PublishAPI, earlier *workflow.Work)
-		wantOps   []string // mutating calls PublishAssets made
+		before    func(t *testing.T, a *tasktest.Account) (in workflow.Work, api awsapi.PublishAPI, earlier *workflow.Work)
+		wantOps   []string // mutating calls PublishAssets made, as tasktest.Ops spells them
 		wantCalls int
 		// wantRevisions are each table's asset and listing revisions, "orders=1/1".
 		wantRevisions []string
 		wantErr       error
 		wantText      []string
-		check         func(t *testing.T, a *account, w workflow.Work, earlier *workflow.Work)
+		check         func(t *testing.T, a *tasktest.Account, w workflow.Work, earlier *workflow.Work)
 	}{
 		{
 			name: "publishes every asset and waits until its listing is ACTIVE",
-			before: func(t *testing.T, a *account) (workflow.Work, awsapi.PublishAPI, *workflow.Work) {
-				return a.onboarded(t, "exec-1"), a.c.DataZone, nil
+			before: func(t *testing.T, a *tasktest.Account) (workflow.Work, awsapi.PublishAPI, *workflow.Work) {
+				return a.Onboarded(t, "exec-1"), a.C.DataZone, nil
 			},
 			wantOps:       []string{"CreateListingChangeSet", "CreateListingChangeSet"},
 			wantCalls:     4, // CREATING for 20 s: waits 5, 10 and 20 s
 			wantRevisions: []string{"orders=1/1", "orders_archive=1/1"},
-			check: func(t *testing.T, a *account, w workflow.Work, _ *workflow.Work) {
+			check: func(t *testing.T, a *tasktest.Account, w workflow.Work, _ *workflow.Work) {
 				var tokens []string
-				for _, e := range a.sb.Journal() {
+				for _, e := range a.SB.Journal() {
 					if e.Op == "CreateListingChangeSet" {
 						tokens = append(tokens, e.Keys["clientToken"])
 					}
@@ -88,10 +89,10 @@ func TestPublish(t *testing.T) {
 		},
 		{
 			name: "a second execution finds every listing ACTIVE and publishes nothing",
-			before: func(t *testing.T, a *account) (workflow.Work, awsapi.PublishAPI, *workflow.Work) {
-				first := a.published(t, "exec-1")
-				a.sb.Advance(time.Hour)
-				return a.onboarded(t, "exec-2"), a.c.DataZone, &first
+			before: func(t *testing.T, a *tasktest.Account) (workflow.Work, awsapi.PublishAPI, *workflow.Work) {
+				first := published(t, a, "exec-1")
+				a.SB.Advance(time.Hour)
+				return a.Onboarded(t, "exec-2"), a.C.DataZone, &first
 			},
 			wantCalls:     1,
 			wantRevisions: []string{"orders=1/1", "orders_archive=1/1"},
@@ -99,11 +100,11 @@ func TestPublish(t *testing.T) {
 		},
 		{
 			name: "a table whose schema changed is published again as a new listing revision",
-			before: func(t *testing.T, a *account) (workflow.Work, awsapi.PublishAPI, *workflow.Work) {
-				first := a.published(t, "exec-1")
-				a.writeTable(t, "orders", "order_id,region,quantity,unit_price\nO-1,eu,3,2.5\n")
-				a.crawl(t)
-				return a.onboarded(t, "exec-2"), a.c.DataZone, &first
+			before: func(t *testing.T, a *tasktest.Account) (workflow.Work, awsapi.PublishAPI, *workflow.Work) {
+				first := published(t, a, "exec-1")
+				a.WriteTable(t, "orders", "order_id,region,quantity,unit_price\nO-1,eu,3,2.5\n")
+				a.Crawl(t)
+				return a.Onboarded(t, "exec-2"), a.C.DataZone, &first
 			},
 			wantOps:       []string{"CreateListingChangeSet"},
 			wantCalls:     4,
@@ -112,9 +113,9 @@ func TestPublish(t *testing.T) {
 		},
 		{
 			name: "a refused publish of a revision that turns out to be listed carries on",
-			before: func(t *testing.T, a *account) (workflow.Work, awsapi.PublishAPI, *workflow.Work) {
-				first := a.published(t, "exec-1")
-				return a.onboarded(t, "exec-2"), &refusedPublish{PublishAPI: a.c.DataZone}, &first
+			before: func(t *testing.T, a *tasktest.Account) (workflow.Work, awsapi.PublishAPI, *workflow.Work) {
+				first := published(t, a, "exec-1")
+				return a.Onboarded(t, "exec-2"), &refusedPublish{PublishAPI: a.C.DataZone}, &first
 			},
 			wantCalls:     1,
 			wantRevisions: []string{"orders=1/1", "orders_archive=1/1"},
@@ -122,34 +123,34 @@ func TestPublish(t *testing.T) {
 		},
 		{
 			name: "a refused publish with no listing of the revision is a ServiceError",
-			before: func(t *testing.T, a *account) (workflow.Work, awsapi.PublishAPI, *workflow.Work) {
-				return a.onboarded(t, "exec-1"), &refusedPublish{PublishAPI: a.c.DataZone}, nil
+			before: func(t *testing.T, a *tasktest.Account) (workflow.Work, awsapi.PublishAPI, *workflow.Work) {
+				return a.Onboarded(t, "exec-1"), &refusedPublish{PublishAPI: a.C.DataZone}, nil
 			},
 			wantErr:  &workflow.ServiceError{},
 			wantText: []string{"publish revision 1 of asset", "(table orders)", "ConflictException"},
 		},
 		{
 			name: "an unpublished listing is a PublishFailedError that names the table",
-			before: func(t *testing.T, a *account) (workflow.Work, awsapi.PublishAPI, *workflow.Work) {
-				first := a.published(t, "exec-1")
-				_, err := a.admin.DataZone.CreateListingChangeSet(context.Background(), &datazone.CreateListingChangeSetInput{
-					DomainIdentifier: aws.String(domainID), EntityIdentifier: aws.String(first.Tables[0].AssetID),
+			before: func(t *testing.T, a *tasktest.Account) (workflow.Work, awsapi.PublishAPI, *workflow.Work) {
+				first := published(t, a, "exec-1")
+				_, err := a.Admin.DataZone.CreateListingChangeSet(context.Background(), &datazone.CreateListingChangeSetInput{
+					DomainIdentifier: aws.String(tasktest.DomainID), EntityIdentifier: aws.String(first.Tables[0].AssetID),
 					EntityType: dztypes.EntityTypeAsset, Action: dztypes.ChangeActionUnpublish,
 				})
 				if err != nil {
 					t.Fatalf("unpublish: %v", err)
 				}
-				return a.onboarded(t, "exec-2"), a.c.DataZone, &first
+				return a.Onboarded(t, "exec-2"), a.C.DataZone, &first
 			},
 			wantErr:  &workflow.PublishFailedError{},
 			wantText: []string{"acme_sales.orders:", "is INACTIVE", "publish the asset again"},
 		},
 		{
 			name: "a table without an asset is a PublishFailedError",
-			before: func(t *testing.T, a *account) (workflow.Work, awsapi.PublishAPI, *workflow.Work) {
-				w := a.onboarded(t, "exec-1")
+			before: func(t *testing.T, a *tasktest.Account) (workflow.Work, awsapi.PublishAPI, *workflow.Work) {
+				w := a.Onboarded(t, "exec-1")
 				w.Tables[1].AssetID = ""
-				return w, a.c.DataZone, nil
+				return w, a.C.DataZone, nil
 			},
 			wantOps:  []string{"CreateListingChangeSet"}, // orders is published all the same
 			wantErr:  &workflow.PublishFailedError{},
@@ -157,19 +158,21 @@ func TestPublish(t *testing.T) {
 		},
 		{
 			name:  "a throttled publish is a TransientError",
-			setup: setup{faults: []sandbox.FaultRule{{Service: "datazone", Op: "CreateListingChangeSet", Kind: "throttle", Rate: 1}}},
-			before: func(t *testing.T, a *account) (workflow.Work, awsapi.PublishAPI, *workflow.Work) {
-				return a.onboarded(t, "exec-1"), a.c.DataZone, nil
+			setup: tasktest.AccountSetup{Faults: []sandbox.FaultRule{{Service: "datazone", Op: "CreateListingChangeSet", Kind: "throttle", Rate: 1}}},
+			before: func(t *testing.T, a *tasktest.Account) (workflow.Work, awsapi.PublishAPI, *workflow.Work) {
+				return a.Onboarded(t, "exec-1"), a.C.DataZone, nil
 			},
-			wantOps:  []string{"CreateListingChangeSet", "CreateListingChangeSet", "CreateListingChangeSet"}, // the SDK's 3 attempts
+			wantOps: []string{ // the SDK's 3 attempts
+				"CreateListingChangeSet!ThrottlingException", "CreateListingChangeSet!ThrottlingException", "CreateListingChangeSet!ThrottlingException",
+			},
 			wantErr:  &workflow.TransientError{},
 			wantText: []string{"publish revision 1 of asset", "ThrottlingException"},
 		},
 		{
 			name:  "a throttled read is a TransientError",
-			setup: setup{faults: []sandbox.FaultRule{{Service: "datazone", Op: "GetAsset", Kind: "throttle", Rate: 1}}},
-			before: func(t *testing.T, a *account) (workflow.Work, awsapi.PublishAPI, *workflow.Work) {
-				return a.onboarded(t, "exec-1"), a.c.DataZone, nil
+			setup: tasktest.AccountSetup{Faults: []sandbox.FaultRule{{Service: "datazone", Op: "GetAsset", Kind: "throttle", Rate: 1}}},
+			before: func(t *testing.T, a *tasktest.Account) (workflow.Work, awsapi.PublishAPI, *workflow.Work) {
+				return a.Onboarded(t, "exec-1"), a.C.DataZone, nil
 			},
 			wantErr:  &workflow.TransientError{},
 			wantText: []string{"get asset", "of table orders", "ThrottlingException"},
@@ -177,15 +180,13 @@ func TestPublish(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := newAccount(t, tt.setup)
+			a := tasktest.NewAccount(t, tt.setup)
 			in, api, earlier := tt.before(t, a)
-			before := len(a.sb.Journal())
-			w, calls, err := a.drive(t, publish.New(api, a.sb.Now).Handle, in)
-			if got := ops(a.mutations(before)); !slices.Equal(got, append([]string{}, tt.wantOps...)) {
-				t.Errorf("mutating calls %v, want %v", got, tt.wantOps)
-			}
+			before := len(a.SB.Journal())
+			w, calls, err := a.Drive(t, publish.New(api, a.SB.Now).Handle, in)
+			tasktest.WantOps(t, a.SB, before, tt.wantOps...)
 			if tt.wantErr != nil {
-				assertError(t, err, tt.wantErr, tt.wantText)
+				tasktest.WantError(t, err, tt.wantErr, tt.wantText...)
 				return
 			}
 			if err != nil {
@@ -204,7 +205,7 @@ func TestPublish(t *testing.T) {
 			if !slices.Equal(revs, tt.wantRevisions) {
 				t.Errorf("asset/listing revisions %v, want %v", revs, tt.wantRevisions)
 			}
-			if !stageEnded(w, "publish") {
+			if !tasktest.StageEnded(w, "publish") {
 				t.Errorf("timings %+v, want publish ended", w.Timings)
 			}
 			if tt.check != nil {
@@ -215,7 +216,7 @@ func TestPublish(t *testing.T) {
 }
 
 // sameListings checks that every table kept the listing of the earlier execution.
-func sameListings(t *testing.T, _ *account, w workflow.Work, earlier *workflow.Work) {
+func sameListings(t *testing.T, _ *tasktest.Account, w workflow.Work, earlier *workflow.Work) {
 	t.Helper()
 	for i, tb := range w.Tables {
 		if tb.ListingID != earlier.Tables[i].ListingID {
@@ -226,10 +227,10 @@ func sameListings(t *testing.T, _ *account, w workflow.Work, earlier *workflow.W
 
 // TestPublishRetried checks that a retried invocation (the same Work again) publishes nothing twice.
 func TestPublishRetried(t *testing.T) {
-	a := newAccount(t, setup{})
-	in := a.onboarded(t, "exec-1")
-	h := publish.New(a.c.DataZone, a.sb.Now)
-	before := len(a.sb.Journal())
+	a := tasktest.NewAccount(t, tasktest.AccountSetup{})
+	in := a.Onboarded(t, "exec-1")
+	h := publish.New(a.C.DataZone, a.SB.Now)
+	before := len(a.SB.Journal())
 	first, err := h.Handle(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
@@ -241,9 +242,7 @@ func TestPublishRetried(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := ops(a.mutations(before)); !slices.Equal(got, []string{"CreateListingChangeSet", "CreateListingChangeSet"}) {
-		t.Errorf("mutating calls %v, want one publish per table", got)
-	}
+	tasktest.WantOps(t, a.SB, before, "CreateListingChangeSet", "CreateListingChangeSet") // one publish per table
 	for i, tb := range again.Tables {
 		if tb.ListingID != first.Tables[i].ListingID || tb.ListingStatus != "CREATING" {
 			t.Errorf("retry: table %s listing %s %s, want %s CREATING", tb.Name, tb.ListingID, tb.ListingStatus, first.Tables[i].ListingID)
@@ -254,23 +253,11 @@ func TestPublishRetried(t *testing.T) {
 // TestPublishNearDeadline checks that an invocation with less than 30 s left stops before calling
 // anything and asks to be called again soon, and that the next invocation does the work.
 func TestPublishNearDeadline(t *testing.T) {
-	a := newAccount(t, setup{})
-	in := a.onboarded(t, "exec-1")
-	h := publish.New(a.c.DataZone, a.sb.Now)
-	before := len(a.sb.Journal())
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	w, err := h.Handle(ctx, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if w.Poll.Done || w.Poll.WaitSeconds != 1 {
-		t.Errorf("poll %+v, want not done with a 1 s wait", w.Poll)
-	}
-	if got := ops(a.mutations(before)); len(got) != 0 {
-		t.Errorf("mutating calls %v near the deadline, want none", got)
-	}
-	w, _, err = a.drive(t, h.Handle, w)
+	a := tasktest.NewAccount(t, tasktest.AccountSetup{})
+	in := a.Onboarded(t, "exec-1")
+	h := publish.New(a.C.DataZone, a.SB.Now)
+	w := tasktest.NearDeadline(t, a.SB, h.Handle, in)
+	w, _, err := a.Drive(t, h.Handle, w)
 	if err != nil {
 		t.Fatal(err)
 	}

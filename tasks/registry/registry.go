@@ -53,7 +53,7 @@ func Build(opt Options) []Entry {
 	}
 	sleep := opt.Sleep
 	if sleep == nil {
-		sleep = sleepContext
+		sleep = pace.Sleep
 	}
 	c := awsapi.NewClients(opt.Config)
 	athenaAs := func(creds aws.Credentials) awsapi.VerifyAthena { return c.AthenaAs(creds) }
@@ -94,16 +94,5 @@ func entry[In, Out any](name string, h func(context.Context, In) (Out, error)) E
 		Name:    name,
 		Handler: lambda.NewHandlerWithOptions(h, opts...),
 		Start:   func() { lambda.StartHandlerFunc(h, opts...) },
-	}
-}
-
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }

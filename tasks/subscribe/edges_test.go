@@ -4,15 +4,12 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/lakeformation"
-
 	"github.com/dzonboard/dzonboard/sandbox"
+	"github.com/dzonboard/dzonboard/tasks/internal/tasktest"
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
@@ -26,42 +23,26 @@ func TestHandleEdges(t *testing.T) {
 			name:       "a grant that failed in an earlier execution is made again once fixed",
 			unregister: true,
 			run: func(t *testing.T, h *harness) {
-				if _, err := h.loop(t, h.w, 20); workflow.ErrorName(err) != "SubscriptionFailedError" {
-					t.Fatalf("first execution: %v, want SubscriptionFailedError", err)
-				}
-				if _, err := h.c.LakeFormation.RegisterResource(context.Background(), &lakeformation.RegisterResourceInput{
-					ResourceArn: aws.String(workflow.LocationARN(s3Location)), UseServiceLinkedRole: aws.Bool(true),
-				}); err != nil {
-					t.Fatalf("register: %v", err)
-				}
-				mark := len(h.sb.Journal())
+				_, _, err := tasktest.Drive(t, h.SB, h.task.Handle, h.w, 20)
+				tasktest.WantErrorName(t, err, "SubscriptionFailedError") // the first execution
+				tasktest.Register(t, h.C.LakeFormation, tasktest.LocationARN)
+				mark := len(h.SB.Journal())
 				again := h.w
-				again.Plan.Execution, again.Plan.StartedAt = "exec-2", h.sb.Now()
-				got, err := h.loop(t, again, 20)
+				again.Plan.Execution, again.Plan.StartedAt = "exec-2", h.SB.Now()
+				got, _, err := tasktest.Drive(t, h.SB, h.task.Handle, again, 20)
 				if err != nil {
 					t.Fatalf("second execution: %v", err)
 				}
-				if calls := ops(h.sb, mark); !slices.Equal(calls, []string{"CreateSubscriptionGrant"}) {
-					t.Errorf("second execution made %v, want one CreateSubscriptionGrant", calls)
-				}
+				tasktest.WantOps(t, h.SB, mark, "CreateSubscriptionGrant") // the second execution's one grant
 				checkGranted(t, h, got, []string{"orders"})
 			},
 		},
 		{
 			name: "less than 30 s left: no call, come back soon",
 			run: func(t *testing.T, h *harness) {
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				defer cancel()
-				mark := len(h.sb.Journal())
-				got, err := h.task.Handle(ctx, h.w)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got.Poll.Done || got.Poll.WaitSeconds != 1 {
-					t.Errorf("poll %+v, want not done with a 1 s wait", got.Poll)
-				}
-				if calls := ops(h.sb, mark); len(calls) != 0 || got.Tables[0].Access[0].Status != "" {
-					t.Errorf("made %v and moved the access to %q", calls, got.Tables[0].Access[0].Status)
+				got := tasktest.NearDeadline(t, h.SB, h.task.Handle, h.w)
+				if got.Tables[0].Access[0].Status != "" {
+					t.Errorf("moved the access to %q", got.Tables[0].Access[0].Status)
 				}
 			},
 		},
@@ -69,13 +50,11 @@ func TestHandleEdges(t *testing.T) {
 			name: "grants that take too long time out",
 			run: func(t *testing.T, h *harness) {
 				w := h.w
-				now := h.sb.Now()
+				now := h.SB.Now()
 				w.Timings = append(w.Timings, workflow.StageTiming{Stage: "subscribe", StartedAt: now.Add(-2 * time.Hour)})
 				w.Poll = workflow.Poll{Attempt: 40, WaitSeconds: 60, Since: now.Add(-2 * time.Hour)}
 				_, err := h.task.Handle(context.Background(), w)
-				if workflow.ErrorName(err) != "WaitTimeoutError" || !strings.Contains(err.Error(), "orders for environment sales_env") {
-					t.Fatalf("error %v, want a WaitTimeoutError naming the access", err)
-				}
+				tasktest.WantErrorName(t, err, "WaitTimeoutError", "orders for environment sales_env") // naming the access
 			},
 		},
 		{

@@ -1,14 +1,11 @@
 package subscribe_test
 
 import (
-	"log/slog"
-	"os"
 	"testing"
+
+	"github.com/dzonboard/dzonboard/tasks/internal/tasktest"
 )
 
 // TestMain keeps the tasks' logs out of the test output; tests that assert on logs install
 // their own handler.
-func TestMain(m *testing.M) {
-	slog.SetDefault(slog.New(slog.DiscardHandler))
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { tasktest.Main(m) }

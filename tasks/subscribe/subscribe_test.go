@@ -3,8 +3,6 @@ package subscribe_test
 import (
 	"context"
 	"errors"
-	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -15,17 +13,16 @@ import (
 	lftypes "github.com/aws/aws-sdk-go-v2/service/lakeformation/types"
 
 	"github.com/dzonboard/dzonboard/sandbox"
-	"github.com/dzonboard/dzonboard/sandbox/sandboxtest"
 	"github.com/dzonboard/dzonboard/tasks/awsapi"
 	"github.com/dzonboard/dzonboard/tasks/internal/pace"
+	"github.com/dzonboard/dzonboard/tasks/internal/tasktest"
 	"github.com/dzonboard/dzonboard/tasks/subscribe"
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
 // harness is one sandbox with the orders table published, and the task under test.
 type harness struct {
-	sb     *sandbox.Sandbox
-	c      *awsapi.Clients
+	tasktest.Env
 	w      workflow.Work
 	sleeps []time.Duration
 	task   *subscribe.Task
@@ -33,62 +30,22 @@ type harness struct {
 
 func newHarness(t *testing.T, world string, edit func(*sandbox.World), opt sandbox.Options, register bool) *harness {
 	t.Helper()
-	w := sandboxtest.World(t, world)
-	if edit != nil {
-		edit(w)
-	}
-	sb, cfg := sandboxtest.Start(t, w, opt)
-	h := &harness{sb: sb, c: awsapi.NewClients(cfg)}
-	h.w = publish(t, sb, h.c, register)
+	h := &harness{Env: tasktest.Start(t, world, edit, opt)}
+	h.w = tasktest.Published(t, h.Env, register)
 	// An interval of an hour makes every paced call but the first sleep, so the test can count them.
-	h.task = subscribe.New(h.c.DataZone, sb.Now, pace.New(time.Hour, func(_ context.Context, d time.Duration) error {
+	h.task = subscribe.New(h.C.DataZone, h.SB.Now, pace.New(time.Hour, func(_ context.Context, d time.Duration) error {
 		h.sleeps = append(h.sleeps, d)
 		return nil
 	}))
 	return h
 }
 
-// loop runs the task as the state machine does (task, Wait, task, ...) until it is done, fails,
-// or has run max times.
-func (h *harness) loop(t *testing.T, w workflow.Work, max int) (workflow.Work, error) {
-	t.Helper()
-	for range max {
-		out, err := h.task.Handle(context.Background(), w)
-		if err != nil {
-			return out, err
-		}
-		w = out
-		if w.Poll.Done {
-			return w, nil
-		}
-		if w.Poll.WaitSeconds <= 0 {
-			t.Fatalf("not done, but the next wait is %d s", w.Poll.WaitSeconds)
-		}
-		h.sb.Advance(time.Duration(w.Poll.WaitSeconds) * time.Second)
-	}
-	t.Fatalf("not done after %d invocations: %+v", max, w.Tables)
-	return w, nil
-}
-
-// ops returns the mutating calls journalled after the first n entries, as Op or Op!ErrorCode.
-func ops(sb *sandbox.Sandbox, n int) []string {
-	var out []string
-	for _, e := range sb.Journal()[n:] {
-		s := e.Op
-		if e.Error != "" {
-			s += "!" + e.Error
-		}
-		out = append(out, s)
-	}
-	return out
-}
-
 // approve subscribes a project to the orders listing as the admin, outside the task.
 func approve(t *testing.T, h *harness, project string, accept bool) string {
 	t.Helper()
 	ctx := context.Background()
-	req, err := h.c.DataZone.CreateSubscriptionRequest(ctx, &datazone.CreateSubscriptionRequestInput{
-		DomainIdentifier:   aws.String(domainID),
+	req, err := h.C.DataZone.CreateSubscriptionRequest(ctx, &datazone.CreateSubscriptionRequestInput{
+		DomainIdentifier:   aws.String(tasktest.DomainID),
 		RequestReason:      aws.String("someone subscribed by hand"),
 		SubscribedListings: []dztypes.SubscribedListingInput{{Identifier: aws.String(h.w.Tables[0].ListingID)}},
 		SubscribedPrincipals: []dztypes.SubscribedPrincipalInput{
@@ -99,12 +56,12 @@ func approve(t *testing.T, h *harness, project string, accept bool) string {
 		t.Fatalf("create subscription request: %v", err)
 	}
 	if accept {
-		if _, err := h.c.DataZone.AcceptSubscriptionRequest(ctx, &datazone.AcceptSubscriptionRequestInput{
-			DomainIdentifier: aws.String(domainID), Identifier: req.Id,
+		if _, err := h.C.DataZone.AcceptSubscriptionRequest(ctx, &datazone.AcceptSubscriptionRequestInput{
+			DomainIdentifier: aws.String(tasktest.DomainID), Identifier: req.Id,
 		}); err != nil {
 			t.Fatalf("accept subscription request: %v", err)
 		}
-		h.sb.Advance(2 * time.Minute)
+		h.SB.Advance(2 * time.Minute)
 	}
 	return aws.ToString(req.Id)
 }
@@ -113,7 +70,7 @@ func approve(t *testing.T, h *harness, project string, accept bool) string {
 // grant has to pick another name for its resource link.
 func subDBTable(w *sandbox.World) {
 	w.Glue.Databases = append(w.Glue.Databases, sandbox.GlueDatabase{
-		Name: producer.SubscriptionDatabase,
+		Name: tasktest.Producer.SubscriptionDatabase,
 		Tables: []sandbox.GlueTable{{
 			Name: "orders", Location: "s3://acme-sales-data/sales/orders/",
 			Columns: []sandbox.GlueColumn{{Name: "order_id", Type: "string"}},
@@ -149,13 +106,13 @@ func TestHandle(t *testing.T) {
 		},
 		{
 			name:      "pending request is reused and accepted at once",
-			before:    func(t *testing.T, h *harness) { approve(t, h, producer.ProjectID, false) },
+			before:    func(t *testing.T, h *harness) { approve(t, h, tasktest.Producer.ProjectID, false) },
 			wantFirst: []string{"AcceptSubscriptionRequest"}, wantOps: []string{"AcceptSubscriptionRequest"},
 			wantTables: []string{"orders"},
 		},
 		{
 			name:       "approved subscription is reused: no mutating call",
-			before:     func(t *testing.T, h *harness) { approve(t, h, producer.ProjectID, true) },
+			before:     func(t *testing.T, h *harness) { approve(t, h, tasktest.Producer.ProjectID, true) },
 			wantOps:    nil,
 			wantTables: []string{"orders"},
 		},
@@ -181,58 +138,45 @@ func TestHandle(t *testing.T) {
 			},
 			wantOps:  []string{"CreateSubscriptionRequest", "AcceptSubscriptionRequest"},
 			wantErr:  "SubscriptionFailedError",
-			wantText: []string{"necessary Lake Formation permissions", "grant the manage-access role " + manageRole + " DESCRIBE and SELECT with grant option"},
+			wantText: []string{"necessary Lake Formation permissions", "grant the manage-access role " + tasktest.ManageAccessRole + " DESCRIBE and SELECT with grant option"},
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			world := tc.world
-			if world == "" {
-				world = "default"
-			}
-			h := newHarness(t, world, tc.edit, sandbox.Options{}, !tc.unregister)
+			h := newHarness(t, tc.world, tc.edit, sandbox.Options{}, !tc.unregister)
 			if tc.consumers {
-				h.w.Plan.Consumers = []workflow.Target{consumer}
+				h.w.Plan.Consumers = []workflow.Target{tasktest.Consumer}
 			}
 			if tc.before != nil {
 				tc.before(t, h)
 			}
-			mark := len(h.sb.Journal())
+			mark := len(h.SB.Journal())
 
 			first, err := h.task.Handle(context.Background(), h.w)
 			if err != nil {
 				t.Fatalf("first invocation: %v", err)
 			}
-			if tc.wantFirst != nil && !slices.Equal(ops(h.sb, mark), tc.wantFirst) {
-				t.Errorf("first invocation made %v, want %v", ops(h.sb, mark), tc.wantFirst)
+			if tc.wantFirst != nil {
+				tasktest.WantOps(t, h.SB, mark, tc.wantFirst...)
 			}
 			if first.Poll.Attempt > 1 || first.Poll.Since.Before(h.w.Plan.StartedAt) {
 				t.Errorf("the loop did not begin afresh: poll %+v", first.Poll)
 			}
-			h.sb.Advance(time.Duration(first.Poll.WaitSeconds) * time.Second)
+			h.SB.Advance(time.Duration(first.Poll.WaitSeconds) * time.Second)
 			got, err := first, error(nil)
 			if !first.Poll.Done {
-				got, err = h.loop(t, first, 20)
+				got, _, err = tasktest.Drive(t, h.SB, h.task.Handle, first, 20)
 			}
 
 			if h.w.Tables[0].Access != nil || len(h.w.Timings) != 1 {
 				t.Errorf("Handle changed its argument: %+v %+v", h.w.Tables[0].Access, h.w.Timings)
 			}
-			if !slices.Equal(ops(h.sb, mark), tc.wantOps) {
-				t.Errorf("mutating calls %v, want %v", ops(h.sb, mark), tc.wantOps)
-			}
+			tasktest.WantOps(t, h.SB, mark, tc.wantOps...)
 			if len(h.sleeps) != tc.wantSleeps {
 				t.Errorf("paced calls that waited: %d, want %d", len(h.sleeps), tc.wantSleeps)
 			}
 			if tc.wantErr != "" {
-				if err == nil || workflow.ErrorName(err) != tc.wantErr {
-					t.Fatalf("error %v (%s), want %s", err, workflow.ErrorName(err), tc.wantErr)
-				}
-				for _, s := range tc.wantText {
-					if !strings.Contains(err.Error(), s) {
-						t.Errorf("error text lacks %q:\n%s", s, err)
-					}
-				}
+				tasktest.WantErrorName(t, err, tc.wantErr, tc.wantText...)
 				return
 			}
 			if err != nil {
@@ -241,19 +185,12 @@ func TestHandle(t *testing.T) {
 			checkGranted(t, h, got, tc.wantTables)
 
 			// A second execution finds everything and changes nothing.
-			mark = len(h.sb.Journal())
 			again := h.w
-			again.Plan.Execution, again.Plan.StartedAt = "exec-2", h.sb.Now()
+			again.Plan.Execution, again.Plan.StartedAt = "exec-2", h.SB.Now()
 			again.Plan.Consumers = got.Plan.Consumers
-			second, err := h.task.Handle(context.Background(), again)
-			if err != nil {
-				t.Fatalf("second execution: %v", err)
-			}
+			second := tasktest.Idempotent(t, h.SB, h.task.Handle, again)
 			if !second.Poll.Done {
 				t.Errorf("second execution not done at once: %+v", second.Tables)
-			}
-			if calls := ops(h.sb, mark); len(calls) != 0 {
-				t.Errorf("second execution made mutating calls %v", calls)
 			}
 			for j := range got.Tables[0].Access {
 				a, b := got.Tables[0].Access[j], second.Tables[0].Access[j]
@@ -271,7 +208,7 @@ func checkGranted(t *testing.T, h *harness, w workflow.Work, wantTables []string
 	if !w.Poll.Done {
 		t.Fatalf("not done: %+v", w.Poll)
 	}
-	if !hasEnded(w, "subscribe") {
+	if !tasktest.StageEnded(w, "subscribe") {
 		t.Errorf("stage subscribe not ended: %+v", w.Timings)
 	}
 	tb := w.Tables[0]
@@ -286,8 +223,8 @@ func checkGranted(t *testing.T, h *harness, w workflow.Work, wantTables []string
 		if a.SubscribedTable != wantTables[j] {
 			t.Errorf("access %d subscribed table %q, want %q", j, a.SubscribedTable, wantTables[j])
 		}
-		g, err := h.c.DataZone.GetSubscriptionGrant(context.Background(), &datazone.GetSubscriptionGrantInput{
-			DomainIdentifier: aws.String(domainID), Identifier: aws.String(a.GrantID),
+		g, err := h.C.DataZone.GetSubscriptionGrant(context.Background(), &datazone.GetSubscriptionGrantInput{
+			DomainIdentifier: aws.String(tasktest.DomainID), Identifier: aws.String(a.GrantID),
 		})
 		if err != nil {
 			t.Fatalf("get grant %s: %v", a.GrantID, err)
@@ -302,19 +239,15 @@ func checkGranted(t *testing.T, h *harness, w workflow.Work, wantTables []string
 func revokeGrantable(t *testing.T, h *harness) {
 	t.Helper()
 	perms := []lftypes.Permission{lftypes.PermissionDescribe, lftypes.PermissionSelect}
-	_, err := h.c.LakeFormation.RevokePermissions(context.Background(), &lakeformation.RevokePermissionsInput{
-		Principal:                  &lftypes.DataLakePrincipal{DataLakePrincipalIdentifier: aws.String(manageRole)},
-		Resource:                   &lftypes.Resource{Table: &lftypes.TableResource{DatabaseName: aws.String(glueDatabase), TableWildcard: &lftypes.TableWildcard{}}},
+	_, err := h.C.LakeFormation.RevokePermissions(context.Background(), &lakeformation.RevokePermissionsInput{
+		Principal:                  &lftypes.DataLakePrincipal{DataLakePrincipalIdentifier: aws.String(tasktest.ManageAccessRole)},
+		Resource:                   tasktest.OnAllTables(),
 		Permissions:                perms,
 		PermissionsWithGrantOption: perms,
 	})
 	if err != nil {
 		t.Fatalf("revoke: %v", err)
 	}
-}
-
-func hasEnded(w workflow.Work, stage string) bool {
-	return slices.ContainsFunc(w.Timings, func(s workflow.StageTiming) bool { return s.Stage == stage && !s.EndedAt.IsZero() })
 }
 
 func TestHandleThrottledAccept(t *testing.T) {
@@ -338,17 +271,8 @@ func TestHandleThrottledAccept(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			// The set-up calls neither faulty operation.
 			h := newHarness(t, "default", nil, sandbox.Options{Faults: tc.faults}, true)
-			sb, work, task := h.sb, h.w, h.task
-			var err error
-			for range 5 {
-				if work, err = task.Handle(context.Background(), work); err != nil {
-					break
-				}
-				sb.Advance(time.Duration(work.Poll.WaitSeconds) * time.Second)
-			}
-			if workflow.ErrorName(err) != tc.want {
-				t.Fatalf("error %v (%s), want %s", err, workflow.ErrorName(err), tc.want)
-			}
+			_, _, err := tasktest.Drive(t, h.SB, h.task.Handle, h.w, 5)
+			tasktest.WantErrorName(t, err, tc.want)
 			var te *workflow.TransientError
 			if !errors.As(err, &te) || awsapi.Code(te.Err) == "" {
 				t.Errorf("the transient error does not carry the AWS error: %#v", err)

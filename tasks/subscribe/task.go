@@ -7,12 +7,16 @@ import (
 	"time"
 
 	"github.com/dzonboard/dzonboard/tasks/awsapi"
+	"github.com/dzonboard/dzonboard/tasks/internal/deadline"
 	"github.com/dzonboard/dzonboard/tasks/internal/pace"
+	"github.com/dzonboard/dzonboard/tasks/internal/problems"
+	"github.com/dzonboard/dzonboard/tasks/internal/waitloop"
+	"github.com/dzonboard/dzonboard/tasks/internal/workcopy"
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
-// stage is the name of this task's stage in Work.Timings.
-const stage = "subscribe"
+// loop is this task's wait loop: the subscribe stage, waiting by GrantPolicy.
+var loop = waitloop.Loop{Stage: "subscribe", Policy: workflow.GrantPolicy}
 
 // The Access.Status values this task moves through.
 const (
@@ -20,13 +24,6 @@ const (
 	statusApproved  = "APPROVED"
 	statusGranted   = "GRANTED"
 )
-
-// deadlineMargin is how much of the invocation's time is kept back: with less left, the task
-// returns what it has and asks to be called again soon.
-const deadlineMargin = 30 * time.Second
-
-// hurryWait is the wait before the next invocation when this one stopped early.
-const hurryWait = 1
 
 // Task is the SubscribeProjects task.
 type Task struct {
@@ -47,15 +44,12 @@ func New(dz awsapi.SubscribeAPI, now func() time.Time, pace *pace.Limiter) *Task
 // *workflow.WaitTimeoutError once the grants have taken too long, or a classified AWS error.
 func (t *Task) Handle(ctx context.Context, w workflow.Work) (workflow.Work, error) {
 	now := t.now()
-	if !hasStage(w, stage) {
-		w.Poll = workflow.GrantPolicy.Begin(now)
-	}
-	w.Tables, w.Timings = cloneTables(w.Tables), slices.Clone(w.Timings)
-	w.BeginStage(stage, now)
+	w.Tables, w.Timings = workcopy.Tables(w.Tables), slices.Clone(w.Timings)
+	loop.Begin(&w, now)
 
 	tk := &tick{Task: t, w: &w, targets: map[string]*target{}}
 	targets := w.Plan.Targets()
-	var problems []workflow.Problem
+	var failures []workflow.Problem
 	var waiting []string
 	hurried := false
 	for i := range w.Tables {
@@ -69,7 +63,7 @@ func (t *Task) Handle(ctx context.Context, w workflow.Work) (workflow.Work, erro
 			if a.Status == statusGranted {
 				continue
 			}
-			if !hurried && nearDeadline(ctx) {
+			if !hurried && deadline.Near(ctx) {
 				hurried = true
 			}
 			if !hurried {
@@ -78,7 +72,7 @@ func (t *Task) Handle(ctx context.Context, w workflow.Work) (workflow.Work, erro
 					return w, err
 				}
 				if p != nil {
-					problems = append(problems, *p)
+					failures = append(failures, *p)
 					continue
 				}
 			}
@@ -87,24 +81,11 @@ func (t *Task) Handle(ctx context.Context, w workflow.Work) (workflow.Work, erro
 			}
 		}
 	}
-	if len(problems) > 0 {
-		return w, &workflow.SubscriptionFailedError{Problems: problems}
+	if len(failures) > 0 {
+		return w, &workflow.SubscriptionFailedError{Problems: problems.Compact(ctx, failures)}
 	}
-	now = t.now()
-	if len(waiting) == 0 {
-		w.Poll = workflow.GrantPolicy.Done(w.Poll)
-		w.EndStage(stage, now)
-		return w, nil
-	}
-	next, err := workflow.GrantPolicy.Next(w.Poll, now, still(waiting))
-	if err != nil {
-		return w, err
-	}
-	if hurried {
-		next.WaitSeconds = hurryWait
-	}
-	w.Poll = next
-	return w, nil
+	err := loop.Settle(&w, t.now(), waiting, "subscription(s) not granted yet", hurried)
+	return w, err
 }
 
 // advance moves one access forward as far as it goes now. It returns a problem when the request

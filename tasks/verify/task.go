@@ -9,21 +9,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/dzonboard/dzonboard/tasks/awsapi"
+	"github.com/dzonboard/dzonboard/tasks/internal/deadline"
+	"github.com/dzonboard/dzonboard/tasks/internal/problems"
+	"github.com/dzonboard/dzonboard/tasks/internal/waitloop"
+	"github.com/dzonboard/dzonboard/tasks/internal/workcopy"
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
-// stage is the name of this task's stage in Work.Timings.
-const stage = "verify"
+// loop is this task's wait loop: the verify stage, waiting by QueryPolicy.
+var loop = waitloop.Loop{Stage: "verify", Policy: workflow.QueryPolicy}
 
 // maxStarts is how many queries one invocation starts at most; the rest wait for the next.
 const maxStarts = 20
-
-// deadlineMargin is how much of the invocation's time is kept back: with less left, the task
-// returns what it has and asks to be called again soon.
-const deadlineMargin = 30 * time.Second
-
-// hurryWait is the wait before the next invocation when this one stopped early.
-const hurryWait = 1
 
 // granted is the Access.Status of a subscription whose grant completed.
 const granted = "GRANTED"
@@ -48,16 +45,12 @@ func New(d Deps) *Task { return &Task{d: d} }
 // once all passed, a *workflow.VerificationFailedError listing every failed check, a
 // *workflow.WaitTimeoutError once the queries have taken too long, or a classified AWS error.
 func (t *Task) Handle(ctx context.Context, w workflow.Work) (workflow.Work, error) {
-	now := t.d.Now()
-	if !hasStage(w, stage) {
-		w.Poll = workflow.QueryPolicy.Begin(now)
-	}
-	w.Tables, w.Timings = cloneTables(w.Tables), slices.Clone(w.Timings)
-	w.BeginStage(stage, now)
+	w.Tables, w.Timings = workcopy.Tables(w.Tables), slices.Clone(w.Timings)
+	loop.Begin(&w, t.d.Now())
 	syncQueries(&w)
 
 	tk := &tick{Task: t, w: &w, budget: maxStarts, clients: map[string]awsapi.VerifyAthena{}, schemas: map[string][]string{}}
-	var problems []workflow.Problem
+	var failures []workflow.Problem
 	var waiting []string
 	hurried := false
 	for j, tg := range w.Plan.Targets() {
@@ -66,14 +59,14 @@ func (t *Task) Handle(ctx context.Context, w workflow.Work) (workflow.Work, erro
 			if j >= len(tb.Access) || tb.Access[j].Status != granted || verified(tb.Access[j]) {
 				continue
 			}
-			hurried = hurried || nearDeadline(ctx)
+			hurried = hurried || deadline.Near(ctx)
 			if !hurried {
 				ps, err := tk.verifyAccess(ctx, tb, tg, &tb.Access[j])
 				if err != nil {
 					return w, err
 				}
 				if len(ps) > 0 {
-					problems = append(problems, ps...)
+					failures = append(failures, ps...)
 					continue
 				}
 			}
@@ -87,14 +80,14 @@ func (t *Task) Handle(ctx context.Context, w workflow.Work) (workflow.Work, erro
 		if queryDone(*q) {
 			continue
 		}
-		hurried = hurried || nearDeadline(ctx)
+		hurried = hurried || deadline.Near(ctx)
 		if !hurried {
 			p, err := tk.userQuery(ctx, k, q)
 			if err != nil {
 				return w, err
 			}
 			if p != nil {
-				problems = append(problems, *p)
+				failures = append(failures, *p)
 				continue
 			}
 		}
@@ -103,24 +96,11 @@ func (t *Task) Handle(ctx context.Context, w workflow.Work) (workflow.Work, erro
 		}
 	}
 
-	if len(problems) > 0 {
-		return w, &workflow.VerificationFailedError{Problems: problems}
+	if len(failures) > 0 {
+		return w, &workflow.VerificationFailedError{Problems: problems.Compact(ctx, failures)}
 	}
-	now = t.d.Now()
-	if len(waiting) == 0 {
-		w.Poll = workflow.QueryPolicy.Done(w.Poll)
-		w.EndStage(stage, now)
-		return w, nil
-	}
-	next, err := workflow.QueryPolicy.Next(w.Poll, now, still(waiting))
-	if err != nil {
-		return w, err
-	}
-	if hurried {
-		next.WaitSeconds = hurryWait
-	}
-	w.Poll = next
-	return w, nil
+	err := loop.Settle(&w, t.d.Now(), waiting, "check(s) not finished", hurried)
+	return w, err
 }
 
 // tick is one invocation's view: the Work being updated, how many queries it may still start,

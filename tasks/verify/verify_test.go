@@ -8,15 +8,14 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lakeformation"
 	lftypes "github.com/aws/aws-sdk-go-v2/service/lakeformation/types"
 
 	"github.com/dzonboard/dzonboard/sandbox"
-	"github.com/dzonboard/dzonboard/sandbox/sandboxtest"
 	"github.com/dzonboard/dzonboard/tasks/awsapi"
+	"github.com/dzonboard/dzonboard/tasks/internal/tasktest"
 	"github.com/dzonboard/dzonboard/tasks/report"
 	"github.com/dzonboard/dzonboard/tasks/subscribe"
 	"github.com/dzonboard/dzonboard/tasks/verify"
@@ -32,8 +31,7 @@ const userQuery = "SELECT region, COUNT(*) AS orders, SUM(quantity * unit_price)
 // harness is one sandbox where every target is subscribed to the orders table, and the task
 // under test, whose Athena clients are recorded with the credentials they were given.
 type harness struct {
-	sb    *sandbox.Sandbox
-	c     *awsapi.Clients
+	tasktest.Env
 	w     workflow.Work
 	creds []aws.Credentials
 	task  *verify.Task
@@ -41,57 +39,24 @@ type harness struct {
 
 func newHarness(t *testing.T, edit func(*sandbox.World), opt sandbox.Options, consumers bool) *harness {
 	t.Helper()
-	world := sandboxtest.World(t, "default")
-	if edit != nil {
-		edit(world)
-	}
-	sb, cfg := sandboxtest.Start(t, world, opt)
-	h := &harness{sb: sb, c: awsapi.NewClients(cfg)}
-	w := publish(t, sb, h.c, true)
+	h := &harness{Env: tasktest.Start(t, "default", edit, opt)}
+	w := tasktest.Published(t, h.Env, true)
 	if consumers {
-		w.Plan.Consumers = []workflow.Target{consumer}
+		w.Plan.Consumers = []workflow.Target{tasktest.Consumer}
 	}
-	sub := subscribe.New(h.c.DataZone, sb.Now, nil)
-	for range 20 {
-		var err error
-		if w, err = sub.Handle(context.Background(), w); err != nil {
-			t.Fatalf("setup: subscribe: %v", err)
-		}
-		if w.Poll.Done {
-			break
-		}
-		sb.Advance(time.Duration(w.Poll.WaitSeconds) * time.Second)
-	}
-	if !w.Poll.Done {
-		t.Fatalf("setup: subscribe not done: %+v", w.Tables)
+	w, _, err := tasktest.Drive(t, h.SB, subscribe.New(h.C.DataZone, h.SB.Now, nil).Handle, w, 20)
+	if err != nil {
+		t.Fatalf("setup: subscribe: %v", err)
 	}
 	h.w = w
 	h.task = verify.New(verify.Deps{
-		DataZone: h.c.DataZone, Glue: h.c.Glue, Now: sb.Now,
+		DataZone: h.C.DataZone, Glue: h.C.Glue, Now: h.SB.Now,
 		Athena: func(cr aws.Credentials) awsapi.VerifyAthena {
 			h.creds = append(h.creds, cr)
-			return h.c.AthenaAs(cr)
+			return h.C.AthenaAs(cr)
 		},
 	})
 	return h
-}
-
-// loop runs the task as the state machine does until it is done, fails or has run max times.
-func (h *harness) loop(t *testing.T, w workflow.Work, max int) (workflow.Work, error) {
-	t.Helper()
-	for range max {
-		out, err := h.task.Handle(context.Background(), w)
-		if err != nil {
-			return out, err
-		}
-		w = out
-		if w.Poll.Done {
-			return w, nil
-		}
-		h.sb.Advance(time.Duration(w.Poll.WaitSeconds) * time.Second)
-	}
-	t.Fatalf("not done after %d invocations", max)
-	return w, nil
 }
 
 // queries returns the callers of the StartQueryExecution calls journalled after the first n
@@ -123,11 +88,11 @@ func TestHandle(t *testing.T) {
 			change: func(t *testing.T, h *harness, w *workflow.Work) {
 				w.Plan.Verify = workflow.VerifySpec{MinRows: 1000, SampleRows: 5, Queries: []string{userQuery}}
 			},
-			wantCallers: []string{producer.UserRoleARN, producer.UserRoleARN, producer.UserRoleARN},
+			wantCallers: []string{tasktest.Producer.UserRoleARN, tasktest.Producer.UserRoleARN, tasktest.Producer.UserRoleARN},
 		},
 		{
 			name: "a consumer queries with its own role", consumers: true,
-			wantCallers: []string{producer.UserRoleARN, producer.UserRoleARN, consumer.UserRoleARN, consumer.UserRoleARN},
+			wantCallers: []string{tasktest.Producer.UserRoleARN, tasktest.Producer.UserRoleARN, tasktest.Consumer.UserRoleARN, tasktest.Consumer.UserRoleARN},
 		},
 		{
 			name:     "fewer rows than minRows",
@@ -151,8 +116,8 @@ func TestHandle(t *testing.T) {
 		{
 			name: "location no longer registered: the boundary blocks S3",
 			change: func(t *testing.T, h *harness, w *workflow.Work) {
-				if _, err := h.c.LakeFormation.DeregisterResource(context.Background(), &lakeformation.DeregisterResourceInput{
-					ResourceArn: aws.String(workflow.LocationARN(s3Location)),
+				if _, err := h.C.LakeFormation.DeregisterResource(context.Background(), &lakeformation.DeregisterResourceInput{
+					ResourceArn: aws.String(tasktest.LocationARN),
 				}); err != nil {
 					t.Fatalf("deregister: %v", err)
 				}
@@ -164,9 +129,9 @@ func TestHandle(t *testing.T) {
 		{
 			name: "grant revoked: insufficient Lake Formation permission",
 			change: func(t *testing.T, h *harness, w *workflow.Work) {
-				if _, err := h.c.LakeFormation.RevokePermissions(context.Background(), &lakeformation.RevokePermissionsInput{
-					Principal:   &lftypes.DataLakePrincipal{DataLakePrincipalIdentifier: aws.String(producer.UserRoleARN)},
-					Resource:    &lftypes.Resource{Table: &lftypes.TableResource{DatabaseName: aws.String(glueDatabase), Name: aws.String("orders")}},
+				if _, err := h.C.LakeFormation.RevokePermissions(context.Background(), &lakeformation.RevokePermissionsInput{
+					Principal:   &lftypes.DataLakePrincipal{DataLakePrincipalIdentifier: aws.String(tasktest.Producer.UserRoleARN)},
+					Resource:    &lftypes.Resource{Table: &lftypes.TableResource{DatabaseName: aws.String(tasktest.Database), Name: aws.String("orders")}},
 					Permissions: []lftypes.Permission{lftypes.PermissionSelect},
 				}); err != nil {
 					t.Fatalf("revoke: %v", err)
@@ -203,24 +168,17 @@ func TestHandle(t *testing.T) {
 			old := slog.Default()
 			slog.SetDefault(slog.New(slog.NewJSONHandler(&logs, nil)))
 			defer slog.SetDefault(old)
-			mark := len(h.sb.Journal())
+			mark := len(h.SB.Journal())
 
-			got, err := h.loop(t, w, 30)
+			got, _, err := tasktest.Drive(t, h.SB, h.task.Handle, w, 30)
 
 			noSecrets(t, h, got, err, logs.String())
-			callers, others := queries(h.sb, mark)
+			callers, others := queries(h.SB, mark)
 			if len(others) != 0 {
 				t.Errorf("mutating calls besides queries: %v", others)
 			}
 			if tc.wantErr != "" {
-				if workflow.ErrorName(err) != tc.wantErr {
-					t.Fatalf("error %v (%s), want %s", err, workflow.ErrorName(err), tc.wantErr)
-				}
-				for _, s := range tc.wantText {
-					if !strings.Contains(err.Error(), s) {
-						t.Errorf("error text lacks %q:\n%s", s, err)
-					}
-				}
+				tasktest.WantErrorName(t, err, tc.wantErr, tc.wantText...)
 				return
 			}
 			if err != nil {
@@ -232,7 +190,7 @@ func TestHandle(t *testing.T) {
 			checkVerified(t, got)
 
 			// The report reads what Verify recorded.
-			out, err := report.New(h.sb.Now).Handle(context.Background(), got)
+			out, err := report.New(h.SB.Now).Handle(context.Background(), got)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -247,7 +205,7 @@ func TestHandle(t *testing.T) {
 // checkVerified asserts what the default data gives for every access and user query.
 func checkVerified(t *testing.T, w workflow.Work) {
 	t.Helper()
-	if !w.Poll.Done || !slices.ContainsFunc(w.Timings, func(s workflow.StageTiming) bool { return s.Stage == "verify" && !s.EndedAt.IsZero() }) {
+	if !w.Poll.Done || !tasktest.StageEnded(w, "verify") {
 		t.Errorf("not done, or stage verify not ended: %+v %+v", w.Poll, w.Timings)
 	}
 	for j, a := range w.Tables[0].Access {
