@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	smithytime "github.com/aws/smithy-go/time"
 )
 
 // Exit statuses.
@@ -58,7 +59,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
 		stdin: stdin, stdout: stdout, stderr: stderr,
 		handlers:     taskHandlers,
 		newSFN:       newSFNClient,
-		sleep:        sleepContext,
+		sleep:        smithytime.SleepWithContext,
 		pollInterval: 5 * time.Second,
 		isTTY:        isTerminal,
 	}
@@ -172,15 +173,4 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/cfn"
 
 	"github.com/dzonboard/dzonboard/tasks/awsapi"
+	"github.com/dzonboard/dzonboard/tasks/internal/pace"
 )
 
 // ResourceType is the CloudFormation type of the custom resource.
@@ -29,7 +30,7 @@ type Handler struct {
 
 // New returns a Handler that reads and writes the data lake settings through lf.
 func New(lf awsapi.DataLakeAdminsAPI) *Handler {
-	return &Handler{lf: lf, now: time.Now, sleep: sleep}
+	return &Handler{lf: lf, now: time.Now, sleep: pace.Sleep}
 }
 
 // Handle is a cfn.CustomResourceFunction: start it with lambda.Start(cfn.LambdaWrap(h.Handle)).

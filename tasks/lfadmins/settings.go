@@ -100,15 +100,3 @@ func identifiers(admins []lftypes.DataLakePrincipal) []string {
 	}
 	return ids
 }
-
-// sleep waits for d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	smithytime "github.com/aws/smithy-go/time"
 )
 
 // Limiter lets one call through at most every interval. It is safe for concurrent use, and one
@@ -51,13 +53,4 @@ func (l *Limiter) Wait(ctx context.Context) error {
 }
 
 // Sleep waits for d or until ctx ends, whichever comes first; it returns ctx's error if ctx ended.
-func Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+var Sleep = smithytime.SleepWithContext
