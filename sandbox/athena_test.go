@@ -82,15 +82,8 @@ func TestGetWorkGroup(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out, err := c.ath.GetWorkGroup(t.Context(), &athena.GetWorkGroupInput{WorkGroup: aws.String(tt.wg)})
-			if tt.wantErr {
-				var ire *athenatypes.InvalidRequestException
-				if !errors.As(err, &ire) {
-					t.Fatalf("err = %v, want InvalidRequestException", err)
-				}
+			if wantErrCase[*athenatypes.InvalidRequestException](t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			wg := out.WorkGroup
 			if wg.State != athenatypes.WorkGroupStateEnabled {
@@ -226,15 +219,8 @@ func TestQueryIdempotencyToken(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out, err := start(tt.sql)
-			if tt.wantErr {
-				var ire *athenatypes.InvalidRequestException
-				if !errors.As(err, &ire) {
-					t.Fatalf("err = %v, want InvalidRequestException", err)
-				}
+			if wantErrCase[*athenatypes.InvalidRequestException](t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if aws.ToString(out.QueryExecutionId) != aws.ToString(first.QueryExecutionId) {
 				t.Errorf("id %s, want the first execution %s", aws.ToString(out.QueryExecutionId), aws.ToString(first.QueryExecutionId))

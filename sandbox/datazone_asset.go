@@ -147,11 +147,8 @@ func dzGetAsset(s *Sandbox, r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := d.asset("identifier", r.params["identifier"])
+	a, err := dzAccessible(d, r, "identifier", dzRead, d.asset)
 	if err != nil {
-		return nil, err
-	}
-	if err := d.requireMember(r, d.projectOf(a.projectID), dzRead); err != nil {
 		return nil, err
 	}
 	rev := a.latest()
@@ -177,14 +174,7 @@ func dzGetAsset(s *Sandbox, r *request) (any, error) {
 
 // asset returns the asset named by a path parameter.
 func (d *dzState) asset(field, id string) (*dzAsset, error) {
-	if err := dzCheckID(field, id); err != nil {
-		return nil, err
-	}
-	a, ok := d.assets.get(id)
-	if !ok {
-		return nil, dzNotFound("Asset %s not found", id)
-	}
-	return a, nil
+	return d.assets.lookup(field, id, "Asset")
 }
 
 type dzSearchIn struct {
@@ -216,12 +206,6 @@ type dzAssetItem struct {
 
 type dzSearchItem struct {
 	AssetItem *dzAssetItem `json:"assetItem,omitempty"`
-}
-
-type dzSearchOut struct {
-	Items           []dzSearchItem `json:"items"`
-	NextToken       *string        `json:"nextToken,omitempty"`
-	TotalMatchCount int            `json:"totalMatchCount"`
 }
 
 // dzSearch serves Search.
@@ -291,10 +275,5 @@ func dzSearch(s *Sandbox, r *request) (any, error) {
 			items = append(items, dzSearchItem{AssetItem: it})
 		}
 	}
-	pg, err := dzPaginate(in.MaxResults, in.NextToken, len(items))
-	if err != nil {
-		return nil, err
-	}
-	return dzSearchOut{Items: append([]dzSearchItem{}, pageOf(items, pg)...), NextToken: pg.next,
-		TotalMatchCount: len(items)}, nil
+	return dzSearchPage(in.MaxResults, in.NextToken, items)
 }

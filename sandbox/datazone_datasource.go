@@ -265,14 +265,7 @@ func dzCreateDataSource(s *Sandbox, r *request) (any, error) {
 
 // dataSource returns the data source named by a path parameter.
 func (d *dzState) dataSource(field, id string) (*dzDataSource, error) {
-	if err := dzCheckID(field, id); err != nil {
-		return nil, err
-	}
-	ds, ok := d.dataSources.get(id)
-	if !ok {
-		return nil, dzNotFound("Data source %s not found", id)
-	}
-	return ds, nil
+	return d.dataSources.lookup(field, id, "Data source")
 }
 
 // dzGetDataSource serves GetDataSource: any member of the data source's project.
@@ -281,11 +274,8 @@ func dzGetDataSource(s *Sandbox, r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ds, err := d.dataSource("identifier", r.params["identifier"])
+	ds, err := dzAccessible(d, r, "identifier", dzRead, d.dataSource)
 	if err != nil {
-		return nil, err
-	}
-	if err := d.requireMember(r, d.projectOf(ds.projectID), dzRead); err != nil {
 		return nil, err
 	}
 	return s.dzDataSourceOut(ds), nil
@@ -299,11 +289,8 @@ func dzUpdateDataSource(s *Sandbox, r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ds, err := d.dataSource("identifier", r.params["identifier"])
+	ds, err := dzAccessible(d, r, "identifier", dzWrite, d.dataSource)
 	if err != nil {
-		return nil, err
-	}
-	if err := d.requireMember(r, d.projectOf(ds.projectID), dzWrite); err != nil {
 		return nil, err
 	}
 	var in dzDataSourceIn
@@ -375,11 +362,6 @@ type dzDataSourceSummary struct {
 	UpdatedAt           *dzTime         `json:"updatedAt,omitempty"`
 }
 
-type dzListDataSourcesOut struct {
-	Items     []dzDataSourceSummary `json:"items"`
-	NextToken *string               `json:"nextToken,omitempty"`
-}
-
 // dzListDataSources serves ListDataSources: the data sources of a project, filtered by environmentIdentifier,
 // name, type and status.
 func dzListDataSources(s *Sandbox, r *request) (any, error) {
@@ -404,10 +386,10 @@ func dzListDataSources(s *Sandbox, r *request) (any, error) {
 	for _, ds := range d.dataSources.all() {
 		switch {
 		case ds.projectID != p.id,
-			q.Get("environmentIdentifier") != "" && q.Get("environmentIdentifier") != ds.envID,
-			q.Get("name") != "" && q.Get("name") != ds.name,
+			dzMismatch(q, "environmentIdentifier", ds.envID),
+			dzMismatch(q, "name", ds.name),
 			q.Get("type") != "" && !strings.EqualFold(q.Get("type"), ds.kind),
-			q.Get("status") != "" && q.Get("status") != ds.status:
+			dzMismatch(q, "status", ds.status):
 			continue
 		}
 		items = append(items, dzDataSourceSummary{
@@ -418,9 +400,5 @@ func dzListDataSources(s *Sandbox, r *request) (any, error) {
 			CreatedAt: dt(ds.createdAt), UpdatedAt: dt(ds.updatedAt),
 		})
 	}
-	pg, err := dzQueryPage(r, len(items))
-	if err != nil {
-		return nil, err
-	}
-	return dzListDataSourcesOut{Items: append([]dzDataSourceSummary{}, pageOf(items, pg)...), NextToken: pg.next}, nil
+	return dzListPage(r, items)
 }

@@ -22,14 +22,10 @@ type dzGetDomainOut struct {
 
 // dzGetDomain serves GetDomain: path /v2/domains/{identifier}.
 func dzGetDomain(s *Sandbox, r *request) (any, error) {
-	id := r.params["identifier"]
-	if err := dzCheckDomainID("identifier", id); err != nil {
+	d, err := s.dzDomainAt(r, "identifier")
+	if err != nil {
 		return nil, err
 	}
-	if s.dz == nil || id != s.dz.domain.ID {
-		return nil, dzNotFound("Domain %s not found", id)
-	}
-	d := s.dz
 	return dzGetDomainOut{
 		ID:                  d.domain.ID,
 		ARN:                 fmt.Sprintf("arn:aws:datazone:%s:%s:domain/%s", s.world.Region, s.world.Account, d.domain.ID),
@@ -59,11 +55,6 @@ type dzProvisioningProps struct {
 	} `json:"cloudFormation"`
 }
 
-type dzListBlueprintsOut struct {
-	Items     []dzBlueprintSummary `json:"items"`
-	NextToken *string              `json:"nextToken,omitempty"`
-}
-
 // dzListEnvironmentBlueprints serves ListEnvironmentBlueprints: the one DefaultDataLake blueprint, which is
 // AWS-managed; filters managed and name (exact).
 func dzListEnvironmentBlueprints(s *Sandbox, r *request) (any, error) {
@@ -87,11 +78,7 @@ func dzListEnvironmentBlueprints(s *Sandbox, r *request) (any, error) {
 			"https://datazone-blueprints-%s.s3.amazonaws.com/%s.template.json", s.world.Region, d.blueprint.Name)
 		items = append(items, b)
 	}
-	p, err := dzQueryPage(r, len(items))
-	if err != nil {
-		return nil, err
-	}
-	return dzListBlueprintsOut{Items: pageOf(items, p), NextToken: p.next}, nil
+	return dzListPage(r, items)
 }
 
 type dzBlueprintConfigOut struct {
@@ -273,10 +260,7 @@ func dzListProjectMemberships(s *Sandbox, r *request) (any, error) {
 	if err := d.requireMember(r, p, dzRead); err != nil {
 		return nil, err
 	}
-	members := p.members
-	if r.query.Get("sortOrder") == "DESCENDING" {
-		members = dzReversed(members)
-	}
+	members := dzSorted(r, p.members)
 	pg, err := dzQueryPage(r, len(members))
 	if err != nil {
 		return nil, err
@@ -291,11 +275,15 @@ func dzListProjectMemberships(s *Sandbox, r *request) (any, error) {
 	return out, nil
 }
 
-// dzReversed returns a reversed copy.
-func dzReversed[T any](in []T) []T {
-	out := make([]T, len(in))
-	for i, v := range in {
-		out[len(in)-1-i] = v
+// dzSorted returns list, kept in creation order, in the order the sortOrder query parameter asks
+// for: a reversed copy for DESCENDING, list itself otherwise.
+func dzSorted[T any](r *request, list []T) []T {
+	if r.query.Get("sortOrder") != "DESCENDING" {
+		return list
+	}
+	out := make([]T, len(list))
+	for i, v := range list {
+		out[len(list)-1-i] = v
 	}
 	return out
 }

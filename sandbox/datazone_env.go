@@ -71,19 +71,11 @@ func dzGetEnvironment(s *Sandbox, r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	e, err := d.env("identifier", r.params["identifier"])
+	e, err := dzAccessible(d, r, "identifier", dzRead, d.env)
 	if err != nil {
 		return nil, err
 	}
-	if err := d.requireMember(r, d.projectOf(e.projectID), dzRead); err != nil {
-		return nil, err
-	}
 	return s.dzEnvOut(e, true), nil
-}
-
-type dzListEnvsOut struct {
-	Items     []dzEnvOut `json:"items"`
-	NextToken *string    `json:"nextToken,omitempty"`
 }
 
 // dzListEnvironments serves ListEnvironments: the environments of a project (projectIdentifier is required).
@@ -109,22 +101,18 @@ func dzListEnvironments(s *Sandbox, r *request) (any, error) {
 	for _, e := range d.envs.all() {
 		switch {
 		case e.projectID != p.id,
-			q.Get("name") != "" && q.Get("name") != e.w.Name,
-			q.Get("status") != "" && q.Get("status") != e.w.Status,
-			q.Get("environmentBlueprintIdentifier") != "" && q.Get("environmentBlueprintIdentifier") != d.blueprint.ID,
-			q.Get("environmentProfileIdentifier") != "" && q.Get("environmentProfileIdentifier") != d.profileID,
-			q.Get("awsAccountId") != "" && q.Get("awsAccountId") != s.world.Account,
-			q.Get("awsAccountRegion") != "" && q.Get("awsAccountRegion") != s.world.Region,
-			q.Get("provider") != "" && q.Get("provider") != "Amazon DataZone":
+			dzMismatch(q, "name", e.w.Name),
+			dzMismatch(q, "status", e.w.Status),
+			dzMismatch(q, "environmentBlueprintIdentifier", d.blueprint.ID),
+			dzMismatch(q, "environmentProfileIdentifier", d.profileID),
+			dzMismatch(q, "awsAccountId", s.world.Account),
+			dzMismatch(q, "awsAccountRegion", s.world.Region),
+			dzMismatch(q, "provider", "Amazon DataZone"):
 			continue
 		}
 		items = append(items, s.dzEnvOut(e, false))
 	}
-	pg, err := dzQueryPage(r, len(items))
-	if err != nil {
-		return nil, err
-	}
-	return dzListEnvsOut{Items: append([]dzEnvOut{}, pageOf(items, pg)...), NextToken: pg.next}, nil
+	return dzListPage(r, items)
 }
 
 type dzCredentialsOut struct {
@@ -142,11 +130,8 @@ func dzGetEnvironmentCredentials(s *Sandbox, r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	e, err := d.env("environmentIdentifier", r.params["environmentIdentifier"])
+	e, err := dzAccessible(d, r, "environmentIdentifier", dzRead, d.env)
 	if err != nil {
-		return nil, err
-	}
-	if err := d.requireMember(r, d.projectOf(e.projectID), dzRead); err != nil {
 		return nil, err
 	}
 	if e.w.Status != "ACTIVE" {
@@ -178,22 +163,14 @@ type dzTargetOut struct {
 	CreatedAt                     *dzEpoch       `json:"createdAt,omitempty"`
 }
 
-type dzListTargetsOut struct {
-	Items     []dzTargetOut `json:"items"`
-	NextToken *string       `json:"nextToken,omitempty"`
-}
-
 // dzListSubscriptionTargets serves ListSubscriptionTargets: the environment's one Glue subscription target.
 func dzListSubscriptionTargets(s *Sandbox, r *request) (any, error) {
 	d, err := s.dzDomain(r)
 	if err != nil {
 		return nil, err
 	}
-	e, err := d.env("environmentIdentifier", r.params["environmentIdentifier"])
+	e, err := dzAccessible(d, r, "environmentIdentifier", dzRead, d.env)
 	if err != nil {
-		return nil, err
-	}
-	if err := d.requireMember(r, d.projectOf(e.projectID), dzRead); err != nil {
 		return nil, err
 	}
 	t := e.target
@@ -209,11 +186,7 @@ func dzListSubscriptionTargets(s *Sandbox, r *request) (any, error) {
 		CreatedBy:                     "SYSTEM",
 		CreatedAt:                     ep(t.createdAt),
 	}}
-	pg, err := dzQueryPage(r, len(items))
-	if err != nil {
-		return nil, err
-	}
-	return dzListTargetsOut{Items: append([]dzTargetOut{}, pageOf(items, pg)...), NextToken: pg.next}, nil
+	return dzListPage(r, items)
 }
 
 // isDataLake reports whether an environment can receive Glue subscription grants.

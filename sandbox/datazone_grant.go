@@ -281,23 +281,14 @@ func dzGetSubscriptionGrant(s *Sandbox, r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	id := r.params["identifier"]
-	if err := dzCheckID("identifier", id); err != nil {
+	g, err := d.grants.lookup("identifier", r.params["identifier"], "Subscription grant")
+	if err != nil {
 		return nil, err
-	}
-	g, ok := d.grants.get(id)
-	if !ok {
-		return nil, dzNotFound("Subscription grant %s not found", id)
 	}
 	if !d.grantVisible(r, g) {
 		return nil, dzDenied(r.op)
 	}
 	return s.dzGrantOut(g), nil
-}
-
-type dzListGrantsOut struct {
-	Items     []dzGrantOut `json:"items"`
-	NextToken *string      `json:"nextToken,omitempty"`
 }
 
 // dzListSubscriptionGrants serves ListSubscriptionGrants.
@@ -312,26 +303,18 @@ func dzListSubscriptionGrants(s *Sandbox, r *request) (any, error) {
 		return nil, err
 	}
 	q := r.query
-	list := d.grants.all()
-	if q.Get("sortOrder") == "DESCENDING" {
-		list = dzReversed(list)
-	}
 	var items []dzGrantOut
-	for _, g := range list {
+	for _, g := range dzSorted(r, d.grants.all()) {
 		switch {
 		case !d.grantVisible(r, g),
-			q.Get("environmentId") != "" && q.Get("environmentId") != g.envID,
-			q.Get("subscribedListingId") != "" && q.Get("subscribedListingId") != g.listing.listingID,
-			q.Get("subscriptionId") != "" && q.Get("subscriptionId") != g.subscriptionID,
-			q.Get("subscriptionTargetId") != "" && q.Get("subscriptionTargetId") != g.targetID,
-			q.Get("owningProjectId") != "" && q.Get("owningProjectId") != g.projectID:
+			dzMismatch(q, "environmentId", g.envID),
+			dzMismatch(q, "subscribedListingId", g.listing.listingID),
+			dzMismatch(q, "subscriptionId", g.subscriptionID),
+			dzMismatch(q, "subscriptionTargetId", g.targetID),
+			dzMismatch(q, "owningProjectId", g.projectID):
 			continue
 		}
 		items = append(items, s.dzGrantOut(g))
 	}
-	pg, err := dzQueryPage(r, len(items))
-	if err != nil {
-		return nil, err
-	}
-	return dzListGrantsOut{Items: append([]dzGrantOut{}, pageOf(items, pg)...), NextToken: pg.next}, nil
+	return dzListPage(r, items)
 }

@@ -189,14 +189,7 @@ type dzGetListingOut struct {
 
 // listing returns the listing named by a path parameter.
 func (d *dzState) listing(field, id string) (*dzListing, error) {
-	if err := dzCheckID(field, id); err != nil {
-		return nil, err
-	}
-	l, ok := d.listings.get(id)
-	if !ok {
-		return nil, dzNotFound("Listing %s not found", id)
-	}
-	return l, nil
+	return d.listings.lookup(field, id, "Listing")
 }
 
 // dzGetListing serves GetListing.
@@ -262,12 +255,6 @@ type dzSearchListingsItem struct {
 	AssetListing *dzAssetListingItem `json:"assetListing,omitempty"`
 }
 
-type dzSearchListingsOut struct {
-	Items           []dzSearchListingsItem `json:"items"`
-	NextToken       *string                `json:"nextToken,omitempty"`
-	TotalMatchCount int                    `json:"totalMatchCount"`
-}
-
 // dzSearchListings serves SearchListings.
 // SearchListings searches the catalog: every listing with an ACTIVE revision, matched on name by
 // searchText and on owningProjectId, name, typeName, entityId, listingId and
@@ -316,10 +303,5 @@ func dzSearchListings(s *Sandbox, r *request) (any, error) {
 		}
 		items = append(items, dzSearchListingsItem{AssetListing: it})
 	}
-	pg, err := dzPaginate(in.MaxResults, in.NextToken, len(items))
-	if err != nil {
-		return nil, err
-	}
-	return dzSearchListingsOut{Items: append([]dzSearchListingsItem{}, pageOf(items, pg)...), NextToken: pg.next,
-		TotalMatchCount: len(items)}, nil
+	return dzSearchPage(in.MaxResults, in.NextToken, items)
 }

@@ -235,11 +235,8 @@ func dzStartDataSourceRun(s *Sandbox, r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ds, err := d.dataSource("dataSourceIdentifier", r.params["dataSourceIdentifier"])
+	ds, err := dzAccessible(d, r, "dataSourceIdentifier", dzWrite, d.dataSource)
 	if err != nil {
-		return nil, err
-	}
-	if err := d.requireMember(r, d.projectOf(ds.projectID), dzWrite); err != nil {
 		return nil, err
 	}
 	var in dzStartRunIn
@@ -265,14 +262,7 @@ func dzStartDataSourceRun(s *Sandbox, r *request) (any, error) {
 
 // run returns the run named by a path parameter.
 func (d *dzState) run(field, id string) (*dzRun, error) {
-	if err := dzCheckID(field, id); err != nil {
-		return nil, err
-	}
-	run, ok := d.runs.get(id)
-	if !ok {
-		return nil, dzNotFound("Data source run %s not found", id)
-	}
-	return run, nil
+	return d.runs.lookup(field, id, "Data source run")
 }
 
 // dzGetDataSourceRun serves GetDataSourceRun: any member of the run's project.
@@ -281,19 +271,11 @@ func dzGetDataSourceRun(s *Sandbox, r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	run, err := d.run("identifier", r.params["identifier"])
+	run, err := dzAccessible(d, r, "identifier", dzRead, d.run)
 	if err != nil {
 		return nil, err
 	}
-	if err := d.requireMember(r, d.projectOf(run.projectID), dzRead); err != nil {
-		return nil, err
-	}
 	return s.dzRunOut(run, true), nil
-}
-
-type dzListRunsOut struct {
-	Items     []dzRunOut `json:"items"`
-	NextToken *string    `json:"nextToken,omitempty"`
 }
 
 // dzListDataSourceRuns serves ListDataSourceRuns.
@@ -303,11 +285,8 @@ func dzListDataSourceRuns(s *Sandbox, r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ds, err := d.dataSource("dataSourceIdentifier", r.params["dataSourceIdentifier"])
+	ds, err := dzAccessible(d, r, "dataSourceIdentifier", dzRead, d.dataSource)
 	if err != nil {
-		return nil, err
-	}
-	if err := d.requireMember(r, d.projectOf(ds.projectID), dzRead); err != nil {
 		return nil, err
 	}
 	status := r.query.Get("status")
@@ -320,11 +299,7 @@ func dzListDataSourceRuns(s *Sandbox, r *request) (any, error) {
 		}
 		items = append(items, s.dzRunOut(run, false))
 	}
-	pg, err := dzQueryPage(r, len(items))
-	if err != nil {
-		return nil, err
-	}
-	return dzListRunsOut{Items: append([]dzRunOut{}, pageOf(items, pg)...), NextToken: pg.next}, nil
+	return dzListPage(r, items)
 }
 
 type dzActivityOut struct {
@@ -339,11 +314,6 @@ type dzActivityOut struct {
 	UpdatedAt       *dzTime         `json:"updatedAt,omitempty"`
 }
 
-type dzListActivitiesOut struct {
-	Items     []dzActivityOut `json:"items"`
-	NextToken *string         `json:"nextToken,omitempty"`
-}
-
 // dzListDataSourceRunActivities serves ListDataSourceRunActivities.
 // ListDataSourceRunActivities lists the per-table outcomes of a run (empty until it ends),
 // filtered by status.
@@ -352,11 +322,8 @@ func dzListDataSourceRunActivities(s *Sandbox, r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	run, err := d.run("identifier", r.params["identifier"])
+	run, err := dzAccessible(d, r, "identifier", dzRead, d.run)
 	if err != nil {
-		return nil, err
-	}
-	if err := d.requireMember(r, d.projectOf(run.projectID), dzRead); err != nil {
 		return nil, err
 	}
 	status := r.query.Get("status")
@@ -371,9 +338,5 @@ func dzListDataSourceRunActivities(s *Sandbox, r *request) (any, error) {
 			CreatedAt: dt(a.at), UpdatedAt: dt(a.at),
 		})
 	}
-	pg, err := dzQueryPage(r, len(items))
-	if err != nil {
-		return nil, err
-	}
-	return dzListActivitiesOut{Items: append([]dzActivityOut{}, pageOf(items, pg)...), NextToken: pg.next}, nil
+	return dzListPage(r, items)
 }

@@ -51,6 +51,19 @@ func (t *dzTable[T]) get(id string) (*T, bool) {
 
 func (t *dzTable[T]) all() []*T { return t.order }
 
+// lookup returns the entity a request field names: an ID that does not match the pattern is a
+// ValidationException, an unknown one a ResourceNotFoundException "<kind> <id> not found".
+func (t *dzTable[T]) lookup(field, id, kind string) (*T, error) {
+	if err := dzCheckID(field, id); err != nil {
+		return nil, err
+	}
+	v, ok := t.get(id)
+	if !ok {
+		return nil, dzNotFound("%s %s not found", kind, id)
+	}
+	return v, nil
+}
+
 // dzProject is a project and its members.
 type dzProject struct {
 	id, name string
@@ -241,6 +254,31 @@ func (d *dzState) requireMember(r *request, p *dzProject, need dzAccess) error {
 	return dzDenied(r.op)
 }
 
+// dzOwned is an entity that belongs to a project.
+type dzOwned interface {
+	owningProject() string
+}
+
+func (e *dzEnv) owningProject() string         { return e.projectID }
+func (ds *dzDataSource) owningProject() string { return ds.projectID }
+func (run *dzRun) owningProject() string       { return run.projectID }
+func (a *dzAsset) owningProject() string       { return a.projectID }
+
+// dzAccessible returns the entity that lookup finds for the path parameter param, when the caller
+// has the access need to the project it belongs to.
+func dzAccessible[T dzOwned](d *dzState, r *request, param string, need dzAccess,
+	lookup func(field, id string) (T, error)) (T, error) {
+	var zero T
+	v, err := lookup(param, r.params[param])
+	if err != nil {
+		return zero, err
+	}
+	if err := d.requireMember(r, d.projectOf(v.owningProject()), need); err != nil {
+		return zero, err
+	}
+	return v, nil
+}
+
 // isMember reports whether the caller is any kind of member of the project with this ID.
 func (d *dzState) isMember(r *request, projectID string) bool {
 	p, ok := d.projects.get(projectID)
@@ -253,26 +291,12 @@ func (d *dzState) isMember(r *request, projectID string) bool {
 
 // project returns the project named by a request field, validating the ID.
 func (d *dzState) project(field, id string) (*dzProject, error) {
-	if err := dzCheckID(field, id); err != nil {
-		return nil, err
-	}
-	p, ok := d.projects.get(id)
-	if !ok {
-		return nil, dzNotFound("Project %s not found", id)
-	}
-	return p, nil
+	return d.projects.lookup(field, id, "Project")
 }
 
 // env returns the environment named by a request field, validating the ID.
 func (d *dzState) env(field, id string) (*dzEnv, error) {
-	if err := dzCheckID(field, id); err != nil {
-		return nil, err
-	}
-	e, ok := d.envs.get(id)
-	if !ok {
-		return nil, dzNotFound("Environment %s not found", id)
-	}
-	return e, nil
+	return d.envs.lookup(field, id, "Environment")
 }
 
 // projectOf returns the project an entity belongs to; the world guarantees it exists.
@@ -286,8 +310,13 @@ func (d *dzState) projectOf(id string) *dzProject {
 
 // dzDomain validates the domainIdentifier path parameter and returns the domain state.
 func (s *Sandbox) dzDomain(r *request) (*dzState, error) {
-	id := r.params["domainIdentifier"]
-	if err := dzCheckDomainID("domainIdentifier", id); err != nil {
+	return s.dzDomainAt(r, "domainIdentifier")
+}
+
+// dzDomainAt validates the domain ID in the named path parameter and returns the domain state.
+func (s *Sandbox) dzDomainAt(r *request, param string) (*dzState, error) {
+	id := r.params[param]
+	if err := dzCheckDomainID(param, id); err != nil {
 		return nil, err
 	}
 	if s.dz == nil || id != s.dz.domain.ID {

@@ -233,14 +233,7 @@ func (s *Sandbox) dzApprove(q *dzRequest, reviewerID, comment, caller string) {
 
 // request returns the subscription request named by a path parameter.
 func (d *dzState) request(field, id string) (*dzRequest, error) {
-	if err := dzCheckID(field, id); err != nil {
-		return nil, err
-	}
-	q, ok := d.requests.get(id)
-	if !ok {
-		return nil, dzNotFound("Subscription request %s not found", id)
-	}
-	return q, nil
+	return d.requests.lookup(field, id, "Subscription request")
 }
 
 type dzAcceptIn struct {
@@ -316,9 +309,33 @@ func (d *dzState) projectFilters(r *request, names ...string) error {
 	return nil
 }
 
-type dzListRequestsOut struct {
-	Items     []dzRequestOut `json:"items"`
-	NextToken *string        `json:"nextToken,omitempty"`
+// dzSubscriptionQuery is the filtering ListSubscriptionRequests and ListSubscriptions share.
+type dzSubscriptionQuery struct {
+	d      *dzState
+	r      *request
+	status string
+}
+
+// subscriptionQuery validates the owningProjectId and approverProjectId filters and reads the
+// status filter, defaultStatus when absent.
+func (d *dzState) subscriptionQuery(r *request, defaultStatus string) (dzSubscriptionQuery, error) {
+	if err := d.projectFilters(r, "owningProjectId", "approverProjectId"); err != nil {
+		return dzSubscriptionQuery{}, err
+	}
+	f := dzSubscriptionQuery{d: d, r: r, status: r.query.Get("status")}
+	if f.status == "" {
+		f.status = defaultStatus
+	}
+	return f, nil
+}
+
+// hides reports whether an item in status, of subscribing project projectID and approving project
+// approverID, is left out: its status is not the one asked for, the caller belongs to neither
+// project, or the owningProjectId or approverProjectId filter excludes it.
+func (f dzSubscriptionQuery) hides(status, projectID, approverID string) bool {
+	q := f.r.query
+	return status != f.status || !f.d.canSee(f.r, projectID, approverID) ||
+		dzMismatch(q, "owningProjectId", projectID) || dzMismatch(q, "approverProjectId", approverID)
 }
 
 // dzListSubscriptionRequests serves ListSubscriptionRequests.
@@ -329,35 +346,21 @@ func dzListSubscriptionRequests(s *Sandbox, r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := d.projectFilters(r, "owningProjectId", "approverProjectId"); err != nil {
+	f, err := d.subscriptionQuery(r, "PENDING")
+	if err != nil {
 		return nil, err
 	}
 	q := r.query
-	status := q.Get("status")
-	if status == "" {
-		status = "PENDING"
-	}
-	list := d.requests.all()
-	if q.Get("sortOrder") == "DESCENDING" {
-		list = dzReversed(list)
-	}
 	var items []dzRequestOut
-	for _, rq := range list {
+	for _, rq := range dzSorted(r, d.requests.all()) {
 		switch {
-		case rq.status != status,
-			!d.canSee(r, rq.projectID, rq.approverID),
-			q.Get("owningProjectId") != "" && q.Get("owningProjectId") != rq.projectID,
-			q.Get("approverProjectId") != "" && q.Get("approverProjectId") != rq.approverID,
+		case f.hides(rq.status, rq.projectID, rq.approverID),
 			q.Get("subscribedListingId") != "" && !rq.hasListing(q.Get("subscribedListingId")):
 			continue
 		}
 		items = append(items, s.dzRequestOut(rq))
 	}
-	pg, err := dzQueryPage(r, len(items))
-	if err != nil {
-		return nil, err
-	}
-	return dzListRequestsOut{Items: append([]dzRequestOut{}, pageOf(items, pg)...), NextToken: pg.next}, nil
+	return dzListPage(r, items)
 }
 
 func (q *dzRequest) hasListing(id string) bool {
@@ -402,11 +405,6 @@ func (d *dzState) ownerOf(listingID string) string {
 	return ""
 }
 
-type dzListSubscriptionsOut struct {
-	Items     []dzSubscriptionOut `json:"items"`
-	NextToken *string             `json:"nextToken,omitempty"`
-}
-
 // dzListSubscriptions serves ListSubscriptions.
 // ListSubscriptions lists the subscriptions the caller can see, by default only APPROVED ones,
 // filtered by status, owningProjectId, approverProjectId, subscribedListingId and
@@ -416,37 +414,23 @@ func dzListSubscriptions(s *Sandbox, r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := d.projectFilters(r, "owningProjectId", "approverProjectId"); err != nil {
+	f, err := d.subscriptionQuery(r, "APPROVED")
+	if err != nil {
 		return nil, err
 	}
 	q := r.query
-	status := q.Get("status")
-	if status == "" {
-		status = "APPROVED"
-	}
-	list := d.subs.all()
-	if q.Get("sortOrder") == "DESCENDING" {
-		list = dzReversed(list)
-	}
 	var items []dzSubscriptionOut
-	for _, sub := range list {
+	for _, sub := range dzSorted(r, d.subs.all()) {
 		owner := d.ownerOf(sub.listing.listingID)
 		switch {
-		case sub.status != status,
-			!d.canSee(r, sub.projectID, owner),
-			q.Get("owningProjectId") != "" && q.Get("owningProjectId") != sub.projectID,
-			q.Get("approverProjectId") != "" && q.Get("approverProjectId") != owner,
-			q.Get("subscribedListingId") != "" && q.Get("subscribedListingId") != sub.listing.listingID,
-			q.Get("subscriptionRequestIdentifier") != "" && q.Get("subscriptionRequestIdentifier") != sub.requestID:
+		case f.hides(sub.status, sub.projectID, owner),
+			dzMismatch(q, "subscribedListingId", sub.listing.listingID),
+			dzMismatch(q, "subscriptionRequestIdentifier", sub.requestID):
 			continue
 		}
 		items = append(items, s.dzSubscriptionOut(sub))
 	}
-	pg, err := dzQueryPage(r, len(items))
-	if err != nil {
-		return nil, err
-	}
-	return dzListSubscriptionsOut{Items: append([]dzSubscriptionOut{}, pageOf(items, pg)...), NextToken: pg.next}, nil
+	return dzListPage(r, items)
 }
 
 // dzGetSubscription serves GetSubscription: members of the subscribing or the listing's project.
@@ -455,13 +439,9 @@ func dzGetSubscription(s *Sandbox, r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	id := r.params["identifier"]
-	if err := dzCheckID("identifier", id); err != nil {
+	sub, err := d.subs.lookup("identifier", r.params["identifier"], "Subscription")
+	if err != nil {
 		return nil, err
-	}
-	sub, ok := d.subs.get(id)
-	if !ok {
-		return nil, dzNotFound("Subscription %s not found", id)
 	}
 	if !d.canSee(r, sub.projectID, d.ownerOf(sub.listing.listingID)) {
 		return nil, dzDenied(r.op)

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -166,9 +167,52 @@ func dzQueryPage(r *request, n int) (dzPage, error) {
 	return dzPaginate(max, tok, n)
 }
 
+// dzMismatch reports whether the optional query filter name is set to a value other than v.
+func dzMismatch(q url.Values, name, v string) bool {
+	f := q.Get(name)
+	return f != "" && f != v
+}
+
 // pageOf returns the slice of items a page selects.
 func pageOf[T any](items []T, p dzPage) []T {
 	return items[p.start:p.end]
+}
+
+// dzListOut is the output of a List operation: one page of items and the next token.
+type dzListOut[T any] struct {
+	Items     []T     `json:"items"`
+	NextToken *string `json:"nextToken,omitempty"`
+}
+
+// dzPageOut returns page p of items; Items is [] rather than null when the page is empty.
+func dzPageOut[T any](items []T, p dzPage) dzListOut[T] {
+	return dzListOut[T]{Items: append([]T{}, pageOf(items, p)...), NextToken: p.next}
+}
+
+// dzListPage returns the page of items that the maxResults and nextToken query parameters of a
+// GET List call select.
+func dzListPage[T any](r *request, items []T) (dzListOut[T], error) {
+	p, err := dzQueryPage(r, len(items))
+	if err != nil {
+		return dzListOut[T]{}, err
+	}
+	return dzPageOut(items, p), nil
+}
+
+// dzSearchOut is the output of Search and SearchListings: a list page and the total match count.
+type dzSearchOut[T any] struct {
+	dzListOut[T]
+	TotalMatchCount int `json:"totalMatchCount"`
+}
+
+// dzSearchPage returns the page of search matches that a request body's maxResults and nextToken
+// select.
+func dzSearchPage[T any](maxResults *int32, nextToken *string, items []T) (dzSearchOut[T], error) {
+	p, err := dzPaginate(maxResults, nextToken, len(items))
+	if err != nil {
+		return dzSearchOut[T]{}, err
+	}
+	return dzSearchOut[T]{dzListOut: dzPageOut(items, p), TotalMatchCount: len(items)}, nil
 }
 
 // dzErrorMessage is the DataSourceErrorMessage shape.

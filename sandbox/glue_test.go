@@ -345,15 +345,8 @@ func TestGetDatabase(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := start(t, tt.world)
 			out, err := c.glue.GetDatabase(t.Context(), &glue.GetDatabaseInput{Name: aws.String(tt.db)})
-			var nf *gluetypes.EntityNotFoundException
-			if tt.wantNotFound {
-				if !errors.As(err, &nf) {
-					t.Fatalf("err = %v, want EntityNotFoundException", err)
-				}
+			if wantErrCase[*gluetypes.EntityNotFoundException](t, err, tt.wantNotFound) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			perms := out.Database.CreateTableDefaultPermissions
 			got := len(perms) == 1 && aws.ToString(perms[0].Principal.DataLakePrincipalIdentifier) == "IAM_ALLOWED_PRINCIPALS" &&

@@ -1,6 +1,7 @@
 package sandbox_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -110,4 +111,22 @@ func (c clients) register(t *testing.T) {
 	if err != nil {
 		t.Fatalf("register %s: %v", locationARN, err)
 	}
+}
+
+// wantErrCase checks the error of a table case that may expect an error of type E. When wantErr
+// is set it fails the test unless err is an E and returns true, so the case ends there; otherwise
+// it fails the test on any error and returns false.
+func wantErrCase[E error](t *testing.T, err error, wantErr bool) bool {
+	t.Helper()
+	if wantErr {
+		var target E
+		if !errors.As(err, &target) {
+			t.Fatalf("err = %v, want %T", err, target)
+		}
+		return true
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return false
 }

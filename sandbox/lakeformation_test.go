@@ -62,15 +62,8 @@ func TestRegisterResource(t *testing.T) {
 	for _, tt := range describe {
 		t.Run("describe "+tt.name, func(t *testing.T) {
 			out, err := c.lf.DescribeResource(t.Context(), &lakeformation.DescribeResourceInput{ResourceArn: aws.String(tt.arn)})
-			if tt.wantRole == "" {
-				var nf *lftypes.EntityNotFoundException
-				if !errors.As(err, &nf) {
-					t.Fatalf("err = %v, want EntityNotFoundException", err)
-				}
+			if wantErrCase[*lftypes.EntityNotFoundException](t, err, tt.wantRole == "") {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if got := aws.ToString(out.ResourceInfo.RoleArn); got != tt.wantRole {
 				t.Errorf("RoleArn = %s, want %s", got, tt.wantRole)

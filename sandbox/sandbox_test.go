@@ -45,15 +45,8 @@ func TestGetCallerIdentity(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out, err := tt.as.sts.GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{})
-			if tt.wantErr {
-				var ete *ststypes.ExpiredTokenException
-				if !errors.As(err, &ete) {
-					t.Fatalf("err = %v, want ExpiredTokenException", err)
-				}
+			if wantErrCase[*ststypes.ExpiredTokenException](t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if aws.ToString(out.Arn) != tt.wantARN || aws.ToString(out.Account) != account || !strings.HasPrefix(aws.ToString(out.UserId), "AROA") {
 				t.Errorf("identity = %s %s %s, want %s in %s", aws.ToString(out.Arn), aws.ToString(out.Account), aws.ToString(out.UserId), tt.wantARN, account)
