@@ -1,6 +1,9 @@
 package sandbox
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // readDenial decides whether caller may read the table t (a resource link resolves to target)
 // through Athena, as a real account would, and returns the query's failure message if not
@@ -11,6 +14,8 @@ import "fmt"
 //     one needs Lake Formation SELECT on the target and a table without IAMAllowedPrincipals.
 //   - Other roles: data lake administrators read everything; a managed table (registered, no
 //     IAMAllowedPrincipals) needs SELECT; otherwise the role's IAM S3 access decides.
+//
+// A SELECT grant counts once it has taken effect: DataZone's lag by Durations.GrantPropagation.
 func (s *Sandbox) readDenial(caller string, t, target *glueTable) string {
 	reg, registered := s.lfRegistrationFor(target.Location)
 	iamAllowed := s.tableGrantsIAMAllowed(target)
@@ -19,7 +24,7 @@ func (s *Sandbox) readDenial(caller string, t, target *glueTable) string {
 		if !registered {
 			return s.s3Denied(caller, target.Location, "no permissions boundary allows")
 		}
-		if iamAllowed || !s.lf.holdsEffective(caller, "SELECT", res) {
+		if iamAllowed || !s.lf.holdsEffective(caller, "SELECT", res, s.now()) {
 			return lfDenied(t.Name)
 		}
 		return ""
@@ -28,7 +33,7 @@ func (s *Sandbox) readDenial(caller string, t, target *glueTable) string {
 		return ""
 	}
 	if registered && !iamAllowed && !reg.HybridAccessEnabled {
-		if s.lf.holdsEffective(caller, "SELECT", res) {
+		if s.lf.holdsEffective(caller, "SELECT", res, s.now()) {
 			return ""
 		}
 		return lfDenied(t.Name)
@@ -39,11 +44,15 @@ func (s *Sandbox) readDenial(caller string, t, target *glueTable) string {
 	return s.s3Denied(caller, target.Location, "no identity-based policy allows")
 }
 
-// holdsEffective is lfHas without the IAMAllowedPrincipals shortcut: the caller's own grants on
-// the table or its database's TableWildcard.
-func (lf *lfState) holdsEffective(principal, perm string, res lfResource) bool {
-	return lf.holds(principal, perm, res, false) ||
-		lf.holds(principal, perm, lfResource{Database: res.Database, TableWildcard: true}, false)
+// holdsEffective is lfHas without the IAMAllowedPrincipals shortcut, as a query at now sees it: the
+// caller's own grants on the table or its database's TableWildcard that have taken effect.
+func (lf *lfState) holdsEffective(principal, perm string, res lfResource, now time.Time) bool {
+	for _, r := range []lfResource{res, {Database: res.Database, TableWildcard: true}} {
+		if g := lf.find(principal, r); g != nil && !now.Before(g.effectiveFrom) && lf.holds(principal, perm, r, false) {
+			return true
+		}
+	}
+	return false
 }
 
 func lfDenied(table string) string {

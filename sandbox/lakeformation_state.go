@@ -71,6 +71,9 @@ type lfGrantEntry struct {
 	grantable []string // sorted
 	updated   time.Time
 	by        string
+	// effectiveFrom is when Athena starts to honour the entry (DataZone's grants lag by
+	// Durations.GrantPropagation); the zero time is at once.
+	effectiveFrom time.Time
 }
 
 func newLFState(s *Sandbox) *lfState {
@@ -268,9 +271,17 @@ func (s *Sandbox) lfHolds(principal, perm string, res lfResource, grantable bool
 	return false
 }
 
-// lfGrant grants permissions without any check or journal entry (s.mu held).
+// lfGrant grants permissions as DataZone does, without any check or journal entry (s.mu held).
+// Permissions the principal did not hold yet take effect for Athena only after
+// Durations.GrantPropagation.
 func (s *Sandbox) lfGrant(principal string, perms []string, res lfResource) {
-	s.lf.add(principal, res, perms, nil, s.now(), "datazone")
+	now := s.now()
+	old := s.lf.find(principal, res)
+	fresh := old == nil || len(union(old.perms, perms)) > len(old.perms)
+	s.lf.add(principal, res, perms, nil, now, "datazone")
+	if fresh {
+		s.lf.find(principal, res).effectiveFrom = now.Add(s.world.Durations.GrantPropagation.Duration)
+	}
 }
 
 // lfRegistrationFor returns the registration covering an s3:// or arn:aws:s3::: location.

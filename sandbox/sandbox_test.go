@@ -456,6 +456,7 @@ func TestExampleWorlds(t *testing.T) {
 		name         string
 		wantIdentity string
 		wantDBs      int // Glue databases: acme_sales plus two per environment
+		wantLag      time.Duration
 	}{
 		{name: "default", wantIdentity: adminRole, wantDBs: 5},
 		{name: "not-member", wantIdentity: workflowRole, wantDBs: 5},
@@ -464,6 +465,7 @@ func TestExampleWorlds(t *testing.T) {
 		{name: "crawler-fails", wantIdentity: adminRole, wantDBs: 5},
 		{name: "auto-approve", wantIdentity: adminRole, wantDBs: 5},
 		{name: "registered", wantIdentity: adminRole, wantDBs: 5},
+		{name: "slow-grants", wantIdentity: adminRole, wantDBs: 5, wantLag: 40 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -473,6 +475,9 @@ func TestExampleWorlds(t *testing.T) {
 			}
 			if dir := w.BucketDir("acme-sales-data"); !strings.HasSuffix(dir, "examples/data/acme-sales-data") {
 				t.Errorf("bucket dir = %s", dir)
+			}
+			if lag := w.Durations.GrantPropagation.Duration; lag != tt.wantLag {
+				t.Errorf("grantPropagation = %v, want %v", lag, tt.wantLag)
 			}
 			c := start(t, tt.name)
 			out, err := c.glue.GetDatabases(t.Context(), &glue.GetDatabasesInput{})

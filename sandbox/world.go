@@ -193,6 +193,11 @@ type Durations struct {
 	AutoApprove      Duration `json:"autoApprove"`      // PENDING until auto-approved (when enabled)
 	Grant            Duration `json:"grant"`            // grant PENDING -> IN_PROGRESS -> COMPLETED
 	Query            Duration `json:"query"`            // Athena QUEUED/RUNNING until terminal
+	// GrantPropagation is how long the Lake Formation permissions of a completed subscription grant
+	// take to reach Athena: until then, queries by the environment's user role fail with
+	// "Insufficient Lake Formation permission(s)" as if the grant were missing, although
+	// ListPermissions already shows it. It has no default: zero means at once.
+	GrantPropagation Duration `json:"grantPropagation,omitzero"`
 }
 
 // Duration is a time.Duration that reads and writes as a Go duration string.
@@ -215,7 +220,8 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 // MarshalJSON writes "1m30s".
 func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
 
-// DefaultDurations are used for every duration a world file leaves at zero.
+// DefaultDurations are used for every duration a world file leaves at zero, except
+// GrantPropagation, whose zero (no lag) is its default.
 var DefaultDurations = Durations{
 	CrawlStartDelay:  Duration{5 * time.Second},
 	Crawl:            Duration{75 * time.Second},

@@ -130,6 +130,10 @@ type Access struct {
 	QueryIDs        []string `json:"queryIds,omitempty"`
 	RowCount        *int64   `json:"rowCount,omitempty"`
 	Columns         []string `json:"columns,omitempty"`
+	// QueryAttempts counts the attempts at the checks (QueryIDs) that failed only because the
+	// subscription's access had not reached Athena yet (Lake Formation or S3 access denied just
+	// after the grant); QueryIDs are then the checks of attempt QueryAttempts+1.
+	QueryAttempts int `json:"queryAttempts,omitempty"`
 }
 
 // Query is a user query of Verify and its outcome.

@@ -14,11 +14,11 @@ import (
 )
 
 // verifyAccess moves the two checks of one subscribed table in one environment on: start what is
-// not started (within the tick's budget), and judge what has finished.
+// not started (within the tick's budget), and judge what has finished. Checks that failed only with
+// the access denials of a grant not yet in effect are tried again (see retry).
 func (tk *tick) verifyAccess(ctx context.Context, tb *workflow.Table, tg workflow.Target, a *workflow.Access) ([]workflow.Problem, error) {
 	where := fmt.Sprintf("%s for environment %s", tb.Name, tg.EnvironmentID)
-	db, table := tg.SubscriptionDatabase, a.SubscribedTable
-	for _, name := range []string{db, table} {
+	for _, name := range []string{tg.SubscriptionDatabase, a.SubscribedTable} {
 		if !identPattern.MatchString(name) {
 			return []workflow.Problem{{
 				Field:   where,
@@ -27,7 +27,17 @@ func (tk *tick) verifyAccess(ctx context.Context, tb *workflow.Table, tg workflo
 			}}, nil
 		}
 	}
-	var problems []workflow.Problem
+	problems, lagging, err := tk.checks(ctx, tb, tg, a, where)
+	if err == nil && lagging > 0 && lagging == len(problems) {
+		problems = tk.retry(ctx, where, a, problems)
+	}
+	return problems, err
+}
+
+// checks starts and judges the two checks of one access (see verifyAccess); lagging counts the
+// problems that are access denials a grant not yet in effect also gives.
+func (tk *tick) checks(ctx context.Context, tb *workflow.Table, tg workflow.Target, a *workflow.Access, where string) (problems []workflow.Problem, lagging int, err error) {
+	db, table := tg.SubscriptionDatabase, a.SubscribedTable
 	for k, kind := range kinds {
 		if (kind == kindCount && a.RowCount != nil) || (kind == kindSample && a.Columns != nil) {
 			continue
@@ -36,20 +46,27 @@ func (tk *tick) verifyAccess(ctx context.Context, tb *workflow.Table, tg workflo
 			break // the earlier check is not started yet
 		}
 		if k == len(a.QueryIDs) {
-			id, err := tk.start(ctx, tg, checkSQL(kind, db, table, tk.w.Plan.Verify.SampleRows), tg.EnvironmentID, tb.Name, kind)
+			if lagging > 0 {
+				break // this attempt is over
+			}
+			id, err := tk.start(ctx, tg, checkSQL(kind, db, table, tk.w.Plan.Verify.SampleRows),
+				tg.EnvironmentID, tb.Name, kind, attemptKey(a.QueryAttempts+1))
 			if err != nil || id == "" {
-				return problems, err
+				return problems, lagging, err
 			}
 			a.QueryIDs = append(a.QueryIDs, id)
 			continue
 		}
 		res, err := tk.poll(ctx, tg, a.QueryIDs[k], kind == kindCount)
 		if err != nil {
-			return problems, err
+			return problems, lagging, err
 		}
 		switch {
 		case res == nil:
 		case res.failed != "":
+			if propagating(res.failed) {
+				lagging++
+			}
 			problems = append(problems, tk.queryProblem(where, table, tg, a.QueryIDs[k], res))
 		case kind == kindCount:
 			n, perr := countOf(res)
@@ -69,7 +86,7 @@ func (tk *tick) verifyAccess(ctx context.Context, tb *workflow.Table, tg workflo
 			a.Columns = res.columns
 			want, err := tk.schema(ctx, tb)
 			if err != nil {
-				return problems, err
+				return problems, lagging, err
 			}
 			if !sameColumns(res.columns, want) {
 				problems = append(problems, workflow.Problem{
@@ -81,7 +98,7 @@ func (tk *tick) verifyAccess(ctx context.Context, tb *workflow.Table, tg workflo
 			}
 		}
 	}
-	return problems, nil
+	return problems, lagging, nil
 }
 
 // countOf reads the row count from a COUNT(*) result.
@@ -137,11 +154,17 @@ func sameColumns(got, want []string) bool {
 	return true
 }
 
-// userQuery moves one of the input's queries on, in the producer environment.
+// userQuery moves one of the input's queries on, in the producer environment. While the checks
+// of the producer's access to a table are being tried again (retry), it does not start, and an
+// access denial that a grant not yet in effect also gives sends it back to wait for them: it runs
+// again, once, after they pass.
 func (tk *tick) userQuery(ctx context.Context, k int, q *workflow.Query) (*workflow.Problem, error) {
 	tg := tk.w.Plan.Producer
 	if q.QueryID == "" {
-		id, err := tk.start(ctx, tg, q.SQL, tg.EnvironmentID, "query", strconv.Itoa(k), q.SQL)
+		if tk.producerLagging() {
+			return nil, nil
+		}
+		id, err := tk.start(ctx, tg, q.SQL, tg.EnvironmentID, "query", strconv.Itoa(k), q.SQL, attemptKey(tk.producerAttempts()+1))
 		if err != nil || id == "" {
 			return nil, err
 		}
@@ -154,6 +177,11 @@ func (tk *tick) userQuery(ctx context.Context, k int, q *workflow.Query) (*workf
 	}
 	q.State = res.state
 	if res.failed != "" {
+		if propagating(res.failed) && tk.producerLagging() {
+			// The producer cannot read the tables yet either: run the query again once it can.
+			q.QueryID, q.State = "", ""
+			return nil, nil
+		}
 		return &workflow.Problem{
 			Field:   fmt.Sprintf("verify.queries[%d]", k),
 			Problem: fmt.Sprintf("query %s ended %s: %s", q.QueryID, res.state, res.failed),

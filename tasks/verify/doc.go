@@ -7,4 +7,10 @@
 // Those credentials live only in local variables of one invocation: they never reach the Work,
 // an error or a log line. It is a wait-loop task: each invocation starts at most 20 queries,
 // reads the outcome of those already started, and returns whether everything has finished.
+//
+// Lake Formation grants and the service-linked role's policy reach Athena up to a minute after a
+// subscription grant completes, and until then queries are denied as if the grant were missing.
+// So checks that fail only with a Lake Formation or S3 access denial are started again on a later
+// invocation, 30 s or more later, 3 attempts in all (Access.QueryAttempts counts them), before
+// they count as failed; the user queries wait for those checks. Any other failure counts at once.
 package verify

@@ -41,9 +41,11 @@ type Task struct{ d Deps }
 func New(d Deps) *Task { return &Task{d: d} }
 
 // Handle starts and checks the queries of every GRANTED access (a row count and a sample per
-// table and environment) and the input's own queries. It returns the Work with Poll.Done set
-// once all passed, a *workflow.VerificationFailedError listing every failed check, a
-// *workflow.WaitTimeoutError once the queries have taken too long, or a classified AWS error.
+// table and environment) and the input's own queries. Checks denied access the way a grant not
+// yet in effect denies it are tried again, 3 attempts in all, 30 s or more apart. It returns the
+// Work with Poll.Done set once all passed, a *workflow.VerificationFailedError listing every
+// failed check, a *workflow.WaitTimeoutError once the queries have taken too long, or a
+// classified AWS error.
 func (t *Task) Handle(ctx context.Context, w workflow.Work) (workflow.Work, error) {
 	w.Tables, w.Timings = workcopy.Tables(w.Tables), slices.Clone(w.Timings)
 	loop.Begin(&w, t.d.Now())
@@ -99,16 +101,22 @@ func (t *Task) Handle(ctx context.Context, w workflow.Work) (workflow.Work, erro
 	if len(failures) > 0 {
 		return w, &workflow.VerificationFailedError{Problems: problems.Compact(ctx, failures)}
 	}
-	err := loop.Settle(&w, t.d.Now(), waiting, "check(s) not finished", hurried)
+	var atLeast time.Duration
+	if tk.retrying {
+		atLeast = retryWait
+	}
+	err := loop.SettleAtLeast(&w, t.d.Now(), waiting, "check(s) not finished", hurried, atLeast)
 	return w, err
 }
 
 // tick is one invocation's view: the Work being updated, how many queries it may still start,
-// the Athena client of each environment (holding its credentials) and the Glue schemas read.
+// the Athena client of each environment (holding its credentials), the Glue schemas read, and
+// whether it put off checks to try them again (the next invocation then waits retryWait).
 type tick struct {
 	*Task
-	w       *workflow.Work
-	budget  int
-	clients map[string]awsapi.VerifyAthena
-	schemas map[string][]string
+	w        *workflow.Work
+	budget   int
+	clients  map[string]awsapi.VerifyAthena
+	schemas  map[string][]string
+	retrying bool
 }

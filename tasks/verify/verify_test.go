@@ -124,7 +124,7 @@ func TestHandle(t *testing.T) {
 			},
 			wantErr: "VerificationFailedError",
 			wantText: []string{"s3:ListBucket", "the S3 location s3://acme-sales-data/sales/ is not registered with Lake Formation",
-				"Never edit or remove the permissions boundary"},
+				"Never edit or remove the permissions boundary", "It was tried 3 times over"},
 		},
 		{
 			name: "grant revoked: insufficient Lake Formation permission",
@@ -138,7 +138,7 @@ func TestHandle(t *testing.T) {
 				}
 			},
 			wantErr:  "VerificationFailedError",
-			wantText: []string{"Insufficient Lake Formation permission", "the subscription grant is missing or was revoked"},
+			wantText: []string{"Insufficient Lake Formation permission", "the subscription grant is missing or was revoked", "It was tried 3 times over"},
 		},
 		{
 			name: "a user query that fails",

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/athena"
 
 	"github.com/dzonboard/dzonboard"
 	"github.com/dzonboard/dzonboard/sandbox"
@@ -38,10 +40,11 @@ const (
 
 // onboarding is one sandbox account and the executions run in it.
 type onboarding struct {
-	t  *testing.T
-	sb *sandbox.Sandbox
-	h  map[string]lambda.Handler
-	n  int
+	t   *testing.T
+	sb  *sandbox.Sandbox
+	cfg aws.Config
+	h   map[string]lambda.Handler
+	n   int
 }
 
 func newOnboarding(t *testing.T, world string, opt sandbox.Options) *onboarding {
@@ -54,7 +57,28 @@ func newOnboarding(t *testing.T, world string, opt sandbox.Options) *onboarding 
 		Config: cfg, Now: sb.Now,
 		Sleep: func(context.Context, time.Duration) error { return nil },
 	})
-	return &onboarding{t: t, sb: sb, h: hs}
+	return &onboarding{t: t, sb: sb, cfg: cfg, h: hs}
+}
+
+// startedSQL returns the SQL of every Athena query started so far, once per query, in order.
+func (o *onboarding) startedSQL() []string {
+	o.t.Helper()
+	c := athena.NewFromConfig(o.cfg)
+	seen := map[string]bool{}
+	var out []string
+	for _, e := range o.sb.Journal() {
+		id := e.Keys["QueryExecutionId"]
+		if e.Service != "athena" || e.Op != "StartQueryExecution" || e.Error != "" || seen[id] {
+			continue
+		}
+		seen[id] = true
+		q, err := c.GetQueryExecution(context.Background(), &athena.GetQueryExecutionInput{QueryExecutionId: aws.String(id)})
+		if err != nil {
+			o.t.Fatalf("get query %s: %v", id, err)
+		}
+		out = append(out, aws.ToString(q.QueryExecution.Query))
+	}
+	return out
 }
 
 func (o *onboarding) run(input []byte) local.Result {
@@ -256,6 +280,8 @@ func TestOnboardingVariants(t *testing.T) {
 		opt   sandbox.Options
 		edit  func(map[string]any)
 		check func(t *testing.T, out workflow.Output, ops []string)
+		// queries, when set, checks the SQL of every query started.
+		queries func(t *testing.T, sqls []string)
 	}{
 		{
 			name:  "makeManaged revokes IAMAllowedPrincipals",
@@ -308,6 +334,26 @@ func TestOnboardingVariants(t *testing.T) {
 			},
 		},
 		{
+			name:  "queries denied until the grant takes effect are tried again",
+			world: "slow-grants",
+			check: func(t *testing.T, out workflow.Output, _ []string) {
+				if out.Tables[0].RowCount != sampleRows || len(out.Queries) != 1 || out.Queries[0].State != "SUCCEEDED" {
+					t.Errorf("rows %d, user queries %+v", out.Tables[0].RowCount, out.Queries)
+				}
+			},
+			queries: func(t *testing.T, sqls []string) {
+				n := 0
+				for _, q := range sqls {
+					if strings.Contains(q, `"sales_env_sub_db"."orders"`) {
+						n++
+					}
+				}
+				if n <= 2 {
+					t.Errorf("%d queries of the producer's orders table, want more than the 2 checks of one attempt: %q", n, sqls)
+				}
+			},
+		},
+		{
 			name:  "throttling and 5xx are retried",
 			world: "default",
 			opt: sandbox.Options{Seed: 3, Faults: []sandbox.FaultRule{
@@ -327,6 +373,9 @@ func TestOnboardingVariants(t *testing.T) {
 			o := newOnboarding(t, tt.world, tt.opt)
 			out := output(t, o.run(exampleInput(t, tt.edit)))
 			tt.check(t, out, mutations(o.sb.Journal()))
+			if tt.queries != nil {
+				tt.queries(t, o.startedSQL())
+			}
 		})
 	}
 }

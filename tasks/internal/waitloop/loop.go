@@ -2,6 +2,7 @@ package waitloop
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -56,16 +57,30 @@ func (l Loop) Wait(w *workflow.Work, first bool, now time.Time, still string) er
 // policy's timeout it returns the policy's *workflow.WaitTimeoutError instead, leaving w.Poll as it
 // was. The error counts waiting as what ("check(s) not finished") and lists the first few.
 func (l Loop) Settle(w *workflow.Work, now time.Time, waiting []string, what string, hurried bool) error {
+	return l.SettleAtLeast(w, now, waiting, what, hurried, 0)
+}
+
+// SettleAtLeast is Settle for an invocation that must not be followed sooner than atLeast, e.g.
+// one that put off a retry: when something is waiting, the wait is at least atLeast (rounded up
+// to whole seconds), even when hurried, and the timeout counts that longer wait.
+func (l Loop) SettleAtLeast(w *workflow.Work, now time.Time, waiting []string, what string, hurried bool, atLeast time.Duration) error {
 	if len(waiting) == 0 {
 		l.Done(w, now)
 		return nil
 	}
-	next, err := l.Policy.Next(w.Poll, now, still(what, waiting))
+	s := still(what, waiting)
+	next, err := l.Policy.Next(w.Poll, now, s)
 	if err != nil {
 		return err
 	}
 	if hurried {
 		next.WaitSeconds = deadline.WaitSeconds
+	}
+	if floor := int(math.Ceil(atLeast.Seconds())); next.WaitSeconds < floor {
+		if waited := now.Sub(next.Since); waited+atLeast > l.Policy.Timeout {
+			return &workflow.WaitTimeoutError{Stage: l.Policy.Stage, Waited: waited, Still: s}
+		}
+		next.WaitSeconds = floor
 	}
 	w.Poll = next
 	return nil

@@ -148,3 +148,49 @@ func TestSettle(t *testing.T) {
 		})
 	}
 }
+
+func TestSettleAtLeast(t *testing.T) {
+	since := t0.Add(-time.Minute)
+	tests := []struct {
+		name      string
+		cur       workflow.Poll
+		waiting   []string
+		hurried   bool
+		atLeast   time.Duration
+		wantPoll  workflow.Poll
+		wantStill string // the timeout's Still; "" for no error
+	}{
+		{name: "a shorter policy wait is raised", cur: workflow.Poll{WaitSeconds: 10, Since: since}, waiting: []string{"a"},
+			atLeast: 30 * time.Second, wantPoll: workflow.Poll{Attempt: 1, WaitSeconds: 30, Since: since}},
+		{name: "a longer policy wait is kept", cur: workflow.Poll{Attempt: 1, WaitSeconds: 20, Since: since}, waiting: []string{"a"},
+			atLeast: 30 * time.Second, wantPoll: workflow.Poll{Attempt: 2, WaitSeconds: 40, Since: since}},
+		{name: "stopping early does not shorten it", cur: workflow.Poll{Attempt: 1, WaitSeconds: 20, Since: since}, waiting: []string{"a"},
+			hurried: true, atLeast: 30 * time.Second, wantPoll: workflow.Poll{Attempt: 2, WaitSeconds: 30, Since: since}},
+		{name: "part of a second counts as one", cur: workflow.Poll{WaitSeconds: 10, Since: since}, waiting: []string{"a"},
+			atLeast: 29500 * time.Millisecond, wantPoll: workflow.Poll{Attempt: 1, WaitSeconds: 30, Since: since}},
+		{name: "zero is Settle", cur: workflow.Poll{WaitSeconds: 10, Since: since}, waiting: []string{"a"},
+			wantPoll: workflow.Poll{Attempt: 1, WaitSeconds: 20, Since: since}},
+		{name: "nothing waiting ends the loop", cur: workflow.Poll{Attempt: 2, WaitSeconds: 40, Since: since},
+			atLeast: 30 * time.Second, wantPoll: workflow.Poll{Done: true, Attempt: 2, Since: since}},
+		{name: "the longer wait passing the timeout fails", cur: workflow.Poll{WaitSeconds: 10, Since: t0.Add(-275 * time.Second)},
+			waiting: []string{"a"}, atLeast: 30 * time.Second,
+			wantPoll:  workflow.Poll{WaitSeconds: 10, Since: t0.Add(-275 * time.Second)},
+			wantStill: "1 thing(s) not done: a"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := workflow.Work{Timings: []workflow.StageTiming{{Stage: "things", StartedAt: since}}, Poll: tt.cur}
+			err := loop.SettleAtLeast(&w, t0, tt.waiting, "thing(s) not done", tt.hurried, tt.atLeast)
+			var timeout *workflow.WaitTimeoutError
+			switch {
+			case tt.wantStill == "" && err != nil:
+				t.Fatalf("SettleAtLeast = %v, want no error", err)
+			case tt.wantStill != "" && (!errors.As(err, &timeout) || timeout.Still != tt.wantStill || timeout.Stage != "the things"):
+				t.Fatalf("SettleAtLeast = %#v, want a timeout of the things saying %q", err, tt.wantStill)
+			}
+			if w.Poll != tt.wantPoll {
+				t.Errorf("poll %+v, want %+v", w.Poll, tt.wantPoll)
+			}
+		})
+	}
+}
