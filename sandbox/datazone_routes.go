@@ -42,6 +42,8 @@ var datazoneRoutes = []restRoute{
 		dzGetSubscriptionRequestDetails},
 	{"PUT", "/v2/domains/{domainIdentifier}/subscription-requests/{identifier}/accept", "AcceptSubscriptionRequest",
 		dzAcceptSubscriptionRequest},
+	{"PUT", "/v2/domains/{domainIdentifier}/subscription-requests/{identifier}/reject", "RejectSubscriptionRequest",
+		dzRejectSubscriptionRequest},
 	{"GET", "/v2/domains/{domainIdentifier}/subscriptions", "ListSubscriptions", dzListSubscriptions},
 	{"GET", "/v2/domains/{domainIdentifier}/subscriptions/{identifier}", "GetSubscription", dzGetSubscription},
 	{"POST", "/v2/domains/{domainIdentifier}/subscription-grants", "CreateSubscriptionGrant", dzCreateSubscriptionGrant},

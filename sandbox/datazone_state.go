@@ -96,7 +96,8 @@ type dzTarget struct {
 }
 
 // newDataZone builds s.dz from the world's DataZone section: projects, members (each with a user
-// profile), environments and one AUTOMATIC subscription target per environment.
+// profile), environments and one subscription target per environment (AUTOMATIC unless the
+// environment's SubscriptionGrantCreationMode says MANUAL).
 func newDataZone(s *Sandbox) error {
 	w := s.world.DataZone
 	if !dzDomainIDPattern.MatchString(w.Domain.ID) {
@@ -152,11 +153,15 @@ func newDataZone(s *Sandbox) error {
 				e.w.ProducerOutputURI = fmt.Sprintf("s3://amazon-datazone-%s-%s-%s/%s/%s/dev/",
 					s.world.Account, s.world.Region, strings.TrimPrefix(d.domain.ID, "dzd_"), d.domain.ID, p.id)
 			}
+			mode, err := dzGrantCreationMode(we)
+			if err != nil {
+				return err
+			}
 			e.target = &dzTarget{
 				id: s.newID(), envID: we.ID, projectID: p.id,
 				name:       we.Name + "-subscription-target",
 				manageRole: d.blueprint.ManageAccessRoleARN,
-				mode:       "AUTOMATIC",
+				mode:       mode,
 				createdAt:  d.createdAt,
 			}
 			d.envs.add(we.ID, e)
@@ -165,6 +170,19 @@ func newDataZone(s *Sandbox) error {
 	}
 	s.dz = d
 	return nil
+}
+
+// dzGrantCreationMode is the subscription grant creation mode of an environment's target:
+// AUTOMATIC unless the world says MANUAL.
+func dzGrantCreationMode(we DZEnvironment) (string, error) {
+	switch we.SubscriptionGrantCreationMode {
+	case "", "AUTOMATIC":
+		return "AUTOMATIC", nil
+	case "MANUAL":
+		return "MANUAL", nil
+	}
+	return "", fmt.Errorf("datazone environment %q: subscriptionGrantCreationMode %q is not AUTOMATIC or MANUAL",
+		we.ID, we.SubscriptionGrantCreationMode)
 }
 
 // ensureProfile returns the IAM user profile of arn, creating it if needed.

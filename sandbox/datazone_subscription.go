@@ -236,15 +236,32 @@ func (d *dzState) request(field, id string) (*dzRequest, error) {
 	return d.requests.lookup(field, id, "Subscription request")
 }
 
-type dzAcceptIn struct {
+// dzDecisionIn is the body of AcceptSubscriptionRequest and RejectSubscriptionRequest.
+type dzDecisionIn struct {
 	DecisionComment *string `json:"decisionComment"`
 }
 
-// dzAcceptSubscriptionRequest serves AcceptSubscriptionRequest.
-// AcceptSubscriptionRequest accepts a PENDING request; the caller must be an owner or contributor
-// of the approver (listing owner) project. Accepting a request that is not PENDING is a
-// ValidationException (UNCONFIRMED: the real service may answer ConflictException).
+// dzAcceptSubscriptionRequest serves AcceptSubscriptionRequest: the request is approved, which
+// creates its subscriptions and grants.
 func dzAcceptSubscriptionRequest(s *Sandbox, r *request) (any, error) {
+	return s.dzDecide(r, "accepted", func(d *dzState, q *dzRequest, comment string) {
+		s.dzApprove(q, d.userID(r.caller), comment, d.callerName(r.caller))
+	})
+}
+
+// dzRejectSubscriptionRequest serves RejectSubscriptionRequest: the request becomes REJECTED with
+// the caller as reviewer and the decision comment; no subscription or grant is made.
+func dzRejectSubscriptionRequest(s *Sandbox, r *request) (any, error) {
+	return s.dzDecide(r, "rejected", func(d *dzState, q *dzRequest, comment string) {
+		q.status, q.reviewerID, q.decisionComment = "REJECTED", d.userID(r.caller), comment
+		q.updatedAt, q.updatedBy = s.now(), d.callerName(r.caller)
+	})
+}
+
+// dzDecide is what accepting and rejecting share: the caller must be an owner or contributor of
+// the approver (listing owner) project, and only a PENDING request can be decided; deciding
+// another is a ValidationException (UNCONFIRMED: the real service may answer ConflictException).
+func (s *Sandbox) dzDecide(r *request, verb string, decide func(d *dzState, q *dzRequest, comment string)) (any, error) {
 	d, err := s.dzDomain(r)
 	if err != nil {
 		return nil, err
@@ -256,15 +273,15 @@ func dzAcceptSubscriptionRequest(s *Sandbox, r *request) (any, error) {
 	if err := d.requireMember(r, d.projectOf(q.approverID), dzWrite); err != nil {
 		return nil, err
 	}
-	var in dzAcceptIn
+	var in dzDecisionIn
 	if err := r.decode(&in); err != nil {
 		return nil, err
 	}
 	if q.status != "PENDING" {
-		return nil, dzValidation("Subscription request %s is in status %s and cannot be accepted", q.id, q.status)
+		return nil, dzValidation("Subscription request %s is in status %s and cannot be %s", q.id, q.status, verb)
 	}
 	r.key("subscriptionRequestId", q.id)
-	s.dzApprove(q, d.userID(r.caller), deref(in.DecisionComment), d.callerName(r.caller))
+	decide(d, q, deref(in.DecisionComment))
 	return s.dzRequestOut(q), nil
 }
 

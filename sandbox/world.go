@@ -181,6 +181,10 @@ type DZEnvironment struct {
 	Workgroup            string `json:"workgroup"`
 	WorkgroupKey         string `json:"workgroupKey,omitempty"`
 	ProducerOutputURI    string `json:"producerOutputUri,omitempty"`
+	// SubscriptionGrantCreationMode is the mode of the environment's subscription target:
+	// AUTOMATIC (the default: accepting a request grants it into the environment) or MANUAL
+	// (accepting makes the subscription only; CreateSubscriptionGrant must grant it).
+	SubscriptionGrantCreationMode string `json:"subscriptionGrantCreationMode,omitempty"`
 }
 
 // Durations are simulated durations in virtual time, as Go duration strings ("90s").

@@ -131,21 +131,34 @@ func (tk *tick) settleRequest(ctx context.Context, tb *workflow.Table, tg workfl
 		}
 		a.SubscriptionID, a.Status = aws.ToString(sub.Id), statusApproved
 	case types.SubscriptionRequestStatusRejected:
-		why := "no comment was given"
-		if comment != "" {
-			why = fmt.Sprintf("the reviewer wrote %q", comment)
-		}
-		return &workflow.Problem{
-			Field:   fmt.Sprintf("%s for %s", tb.Name, label(tg)),
-			Problem: fmt.Sprintf("subscription request %s of project %s was rejected (%s).", a.RequestID, tg.ProjectID, why),
-			Fix:     fmt.Sprintf("ask the owners of project %s to accept a new request, or remove this consumer from the input; then start again.", tk.w.Plan.Producer.ProjectID),
-		}, nil
+		return tk.rejected(tb, tg, a, comment), nil
 	}
 	return nil, nil
 }
 
+// rejected explains a request a reviewer of the producer project rejected. Starting again makes a
+// new request, which this task accepts itself; a consumer can also be left out instead.
+func (tk *tick) rejected(tb *workflow.Table, tg workflow.Target, a *workflow.Access, comment string) *workflow.Problem {
+	why := "no comment was given"
+	if comment != "" {
+		why = fmt.Sprintf("the reviewer wrote %q", comment)
+	}
+	owner := tk.w.Plan.Producer.ProjectID
+	fix := fmt.Sprintf("settle the reviewer's objection with the owners of project %s, then start again: a new request is made and accepted.", owner)
+	if tg.EnvironmentID != tk.w.Plan.Producer.EnvironmentID {
+		fix = fmt.Sprintf("settle the reviewer's objection with the owners of project %s and start again (a new request is made and accepted), or remove project %s from \"consumers\" in the input.",
+			owner, tg.ProjectID)
+	}
+	return &workflow.Problem{
+		Field:   fmt.Sprintf("%s for %s", tb.Name, label(tg)),
+		Problem: fmt.Sprintf("subscription request %s of project %s was rejected (%s).", a.RequestID, tg.ProjectID, why),
+		Fix:     fix,
+	}
+}
+
 // accept accepts a PENDING request (paced) and returns its status afterwards. A refusal because
-// the request is no longer PENDING (DataZone approved it meanwhile) is read back, not failed.
+// the request is no longer PENDING (DataZone approved it, or a reviewer rejected it, meanwhile) is
+// read back, not failed.
 func (tk *tick) accept(ctx context.Context, tb *workflow.Table, tg workflow.Target, a *workflow.Access) (types.SubscriptionRequestStatus, string, error) {
 	doing := fmt.Sprintf("accept subscription request %s of project %s to %s", a.RequestID, tg.ProjectID, tb.Name)
 	if err := tk.pace.Wait(ctx); err != nil {
