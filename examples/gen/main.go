@@ -4,11 +4,12 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/dzonboard/dzonboard/internal/repo"
 )
 
 // dataPath is the generated file, relative to the repository root.
@@ -25,7 +26,7 @@ func main() {
 
 func run(out string) error {
 	if out == "" {
-		root, err := repoRoot()
+		root, err := repo.Root()
 		if err != nil {
 			return err
 		}
@@ -43,22 +44,4 @@ func run(out string) error {
 	}
 	fmt.Fprintf(os.Stderr, "wrote %s (%d bytes)\n", out, buf.Len())
 	return nil
-}
-
-// repoRoot walks up from the working directory to the folder holding go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("find repository root: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("find repository root: no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }

@@ -1,8 +1,6 @@
 package sandboxtest
 
 import (
-	"errors"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -13,6 +11,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/dzonboard/dzonboard/internal/repo"
 	"github.com/dzonboard/dzonboard/sandbox"
 )
 
@@ -88,7 +87,7 @@ func World(t testing.TB, name string) *sandbox.World {
 
 // WorldPath returns the path of a named world file (see World).
 func WorldPath(name string) (string, error) {
-	root, err := repoRoot()
+	root, err := repo.Root()
 	if err != nil {
 		return "", err
 	}
@@ -96,21 +95,4 @@ func WorldPath(name string) (string, error) {
 		return filepath.Join(root, "examples", "sandbox-world.json"), nil
 	}
 	return filepath.Join(root, "examples", "worlds", name+".json"), nil
-}
-
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("find repository root: no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
