@@ -280,8 +280,8 @@ func (s *Sandbox) checkPermissionChange(caller string, c permissionChange) (stri
 	if c.Principal != nil {
 		principal = deref(c.Principal.DataLakePrincipalIdentifier)
 	}
-	if principal != iamAllowedPrincipals && !principalRE.MatchString(principal) {
-		return "", lfResource{}, lfInvalid("Invalid principal %q", principal)
+	if aerr := s.checkPrincipal(principal); aerr != nil {
+		return "", lfResource{}, aerr
 	}
 	res, aerr := c.Resource.resource()
 	if aerr != nil {
@@ -520,6 +520,9 @@ func lfPutDataLakeSettings(s *Sandbox, r *request) (any, error) {
 	}
 	if in.DataLakeSettings == nil {
 		return nil, lfInvalid("DataLakeSettings is required")
+	}
+	if aerr := s.checkSettingsPrincipals(in.DataLakeSettings); aerr != nil {
+		return nil, aerr
 	}
 	s.lf.settings = in.DataLakeSettings
 	r.key("DataLakeAdmins", strings.Join(s.lf.admins(), ","))

@@ -365,3 +365,59 @@ func TestDataLakeSettings(t *testing.T) {
 		t.Errorf("admin grant after re-adding the admin: %v", err)
 	}
 }
+
+// Lake Formation refuses principals IAM does not know (a deleted or renamed role), as a grantee
+// and as a data lake administrator, with InvalidInputException "Invalid principal, arn: ...".
+func TestLakeFormationRefusesUnknownPrincipals(t *testing.T) {
+	const gone = "arn:aws:iam::123456789012:role/DeletedLastWeek"
+	tests := []struct {
+		name  string
+		added bool // the role was added to IAM first (sb.AddRole)
+		call  func(c clients, principal string) error
+	}{
+		{name: "grant to an unknown role", call: func(c clients, p string) error {
+			_, err := c.lf.GrantPermissions(t.Context(), &lakeformation.GrantPermissionsInput{
+				Principal: principal(p), Resource: dbResource("acme_sales"), Permissions: []lftypes.Permission{lftypes.PermissionDescribe}})
+			return err
+		}},
+		{name: "settings naming an unknown admin", call: func(c clients, p string) error {
+			_, err := c.lf.PutDataLakeSettings(t.Context(), &lakeformation.PutDataLakeSettingsInput{DataLakeSettings: &lftypes.DataLakeSettings{
+				DataLakeAdmins: []lftypes.DataLakePrincipal{*principal(adminRole), *principal(p)}}})
+			return err
+		}},
+		{name: "settings naming an unknown read-only admin", call: func(c clients, p string) error {
+			_, err := c.lf.PutDataLakeSettings(t.Context(), &lakeformation.PutDataLakeSettingsInput{DataLakeSettings: &lftypes.DataLakeSettings{
+				DataLakeAdmins: []lftypes.DataLakePrincipal{*principal(adminRole)}, ReadOnlyAdmins: []lftypes.DataLakePrincipal{*principal(p)}}})
+			return err
+		}},
+		{name: "grant to a role added to IAM", added: true, call: func(c clients, p string) error {
+			_, err := c.lf.GrantPermissions(t.Context(), &lakeformation.GrantPermissionsInput{
+				Principal: principal(p), Resource: dbResource("acme_sales"), Permissions: []lftypes.Permission{lftypes.PermissionDescribe}})
+			return err
+		}},
+		{name: "settings naming a role added to IAM", added: true, call: func(c clients, p string) error {
+			_, err := c.lf.PutDataLakeSettings(t.Context(), &lakeformation.PutDataLakeSettingsInput{DataLakeSettings: &lftypes.DataLakeSettings{
+				DataLakeAdmins: []lftypes.DataLakePrincipal{*principal(adminRole), *principal(p)}}})
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := start(t, "default")
+			if tt.added {
+				c.sb.AddRole(gone)
+			}
+			err := tt.call(c, gone)
+			if tt.added {
+				if err != nil {
+					t.Fatalf("call for a role IAM knows: %v", err)
+				}
+				return
+			}
+			var invalid *lftypes.InvalidInputException
+			if !errors.As(err, &invalid) || invalid.ErrorMessage() != "Invalid principal, arn: "+gone {
+				t.Fatalf("err = %v, want InvalidInputException %q", err, "Invalid principal, arn: "+gone)
+			}
+		})
+	}
+}

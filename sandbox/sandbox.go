@@ -36,6 +36,8 @@ type Sandbox struct {
 	reqSeq  int
 
 	creds map[string]mintedCreds
+	// extraRoles are IAM roles added after the world was loaded (AddRole).
+	extraRoles []string
 
 	glue   *glueState
 	lf     *lfState

@@ -306,6 +306,9 @@ func TestHandleRetriesTransientFailures(t *testing.T) {
 func start(t *testing.T) (*sandbox.Sandbox, *lakeformation.Client) {
 	t.Helper()
 	sb, cfg := sandboxtest.Start(t, sandboxtest.World(t, "default"), sandbox.Options{})
+	for _, role := range []string{other, later, lfRole, lfRole2, readOnly} {
+		sb.AddRole(role) // Lake Formation accepts only principals that exist in IAM
+	}
 	lf := lakeformation.NewFromConfig(cfg)
 	s := settings(t, lf)
 	s.ReadOnlyAdmins = []lftypes.DataLakePrincipal{{DataLakePrincipalIdentifier: aws.String(readOnly)}}
