@@ -35,8 +35,8 @@ const (
 // memoryMB is the memory of tasks that need more than the default: VerifyQueries reads query
 // results and RunDataSource the activities of up to 1,000 tables.
 var memoryMB = map[string]float64{
-	workflow.TaskVerifyQueries: 512,
-	workflow.TaskRunDataSource: 512,
+	workflow.TaskVerify: 512,
+	workflow.TaskRun: 512,
 }
 
 // taskFunctions creates one function per workflow task, each running as its group's role.

@@ -59,7 +59,7 @@ func TestEveryTaskHasItsFunction(t *testing.T) {
 			wantEnv := 1
 			if task == workflow.TaskPreflight {
 				wantEnv = 2
-				lfRole := functionRole(t, full, workflow.TaskPrepareLakeFormation)
+				lfRole := functionRole(t, full, workflow.TaskLakeFormation)
 				if got := getAtt(env[EnvLakeFormationRoleARN], "Arn"); got != lfRole {
 					t.Errorf("%s = %v, want the ARN of %s", EnvLakeFormationRoleARN, env[EnvLakeFormationRoleARN], lfRole)
 				}

@@ -150,7 +150,7 @@ func TestDataLakeAdminsCustomResource(t *testing.T) {
 				t.Errorf("service token %v, want the DataLakeAdmins function", cr["ServiceToken"])
 			}
 			admins := list(cr[lfadmins.AdminsProperty])
-			lfRole := functionRole(t, s, workflow.TaskPrepareLakeFormation)
+			lfRole := functionRole(t, s, workflow.TaskLakeFormation)
 			if len(admins) != 1 || getAtt(admins[0], "Arn") != lfRole {
 				t.Errorf("admins %v, want only the Lake Formation role %s", admins, lfRole)
 			}

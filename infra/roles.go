@@ -32,19 +32,19 @@ var roleGroups = []roleGroup{
 	{
 		id:          glueRole,
 		description: "dzonboard: runs the Glue crawler and waits for it.",
-		tasks:       []string{workflow.TaskStartCrawl, workflow.TaskCheckCrawl},
+		tasks:       []string{workflow.TaskCrawl},
 	},
 	{
 		id:          lakeFormationRole,
 		description: "dzonboard: registers the S3 location with Lake Formation and grants on the catalog (a data lake administrator).",
-		tasks:       []string{workflow.TaskPrepareLakeFormation, workflow.TaskEnsureTablesManaged},
+		tasks:       []string{workflow.TaskLakeFormation, workflow.TaskTables},
 	},
 	{
 		id:          dataZoneRole,
 		description: "dzonboard: reads the account, runs the DataZone data source, publishes, subscribes and verifies (a project contributor).",
 		tasks: []string{
-			workflow.TaskPreflight, workflow.TaskEnsureDataSource, workflow.TaskRunDataSource,
-			workflow.TaskPublishAssets, workflow.TaskSubscribeProjects, workflow.TaskVerifyQueries,
+			workflow.TaskPreflight, workflow.TaskDataSource, workflow.TaskRun,
+			workflow.TaskPublish, workflow.TaskSubscribe, workflow.TaskVerify,
 			workflow.TaskReport,
 		},
 	},

@@ -208,10 +208,10 @@ func ParseS3Location(loc string) (bucket, prefix string, err error) {
 	return m[1], m[2], nil
 }
 
-// LocationARN is the Lake Formation resource ARN of an s3:// location: arn:aws:s3:::bucket/prefix
-// without a trailing slash.
-func LocationARN(loc string) string {
-	return "arn:aws:s3:::" + strings.TrimSuffix(strings.TrimPrefix(loc, "s3://"), "/")
+// LocationARN is the Lake Formation resource ARN of an s3:// location in an ARN partition:
+// arn:<partition>:s3:::bucket/prefix without a trailing slash.
+func LocationARN(partition, loc string) string {
+	return "arn:" + partition + ":s3:::" + strings.TrimSuffix(strings.TrimPrefix(loc, "s3://"), "/")
 }
 
 // decodeStrict decodes a JSON object into the struct dst points at, recording a Problem for

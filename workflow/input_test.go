@@ -122,9 +122,21 @@ func TestParseS3Location(t *testing.T) {
 			if err != nil || b != tt.bucket || p != tt.prefix {
 				t.Fatalf("= %q, %q, %v", b, p, err)
 			}
-			if got := workflow.LocationARN(tt.in); got != tt.arn {
+			if got := workflow.LocationARN("aws", tt.in); got != tt.arn {
 				t.Errorf("LocationARN = %q, want %q", got, tt.arn)
 			}
 		})
+	}
+}
+
+func TestLocationARNPartition(t *testing.T) {
+	for partition, want := range map[string]string{
+		"aws":        "arn:aws:s3:::b/p",
+		"aws-cn":     "arn:aws-cn:s3:::b/p",
+		"aws-us-gov": "arn:aws-us-gov:s3:::b/p",
+	} {
+		if got := workflow.LocationARN(partition, "s3://b/p/"); got != want {
+			t.Errorf("LocationARN(%s) = %q, want %q", partition, got, want)
+		}
 	}
 }

@@ -5,44 +5,55 @@ import (
 	"time"
 )
 
-// PollPolicy is how a wait loop waits: Initial first, growing by Factor up to Max, for at most
-// Timeout in all.
+// PollPolicy is how a stage waits for AWS. Inside one invocation of its task it looks again every
+// Every, for at most Within (paid in Lambda time, so that a wait that ends soon after a look is
+// noticed within seconds); when that is not enough it returns, and the state machine's Wait state
+// waits Initial before the next invocation, then longer by Factor up to Max, for at most Timeout
+// in all.
 type PollPolicy struct {
-	Stage   string
+	Every   time.Duration
+	Within  time.Duration
 	Initial time.Duration
 	Max     time.Duration
 	Factor  float64
 	Timeout time.Duration
 }
 
-// The policy of every wait loop. Durations follow how long each thing takes in a real account.
-var (
-	CrawlPolicy      = PollPolicy{Stage: "the crawl", Initial: 30 * time.Second, Max: 2 * time.Minute, Factor: 1.5, Timeout: 3 * time.Hour}
-	DataSourcePolicy = PollPolicy{Stage: "the data source to be ready", Initial: 10 * time.Second, Max: 30 * time.Second, Factor: 1.5, Timeout: 30 * time.Minute}
-	RunPolicy        = PollPolicy{Stage: "the data source run", Initial: 15 * time.Second, Max: time.Minute, Factor: 1.5, Timeout: 2 * time.Hour}
-	ListingPolicy    = PollPolicy{Stage: "the listings to become ACTIVE", Initial: 5 * time.Second, Max: 30 * time.Second, Factor: 2, Timeout: 30 * time.Minute}
-	GrantPolicy      = PollPolicy{Stage: "the subscription grants", Initial: 10 * time.Second, Max: time.Minute, Factor: 1.5, Timeout: time.Hour}
-	QueryPolicy      = PollPolicy{Stage: "the Athena queries", Initial: 2 * time.Second, Max: 15 * time.Second, Factor: 1.5, Timeout: 30 * time.Minute}
-)
+// Policies are the polling policies of the waiting stages, by stage. The timeouts follow how long
+// each thing takes in a real account; the in-task looks are a few seconds apart for up to a
+// minute, and the Wait state between invocations is capped at a minute, so a stage is noticed at
+// most a minute after it ends and usually within seconds.
+var Policies = map[string]PollPolicy{
+	// Tables does not wait for AWS: it loops only to go on where an invocation stopped near its
+	// deadline (revoking IAMAllowedPrincipals from thousands of tables), a second later.
+	TaskTables:     {Every: time.Second, Within: time.Minute, Initial: time.Second, Max: time.Second, Factor: 1, Timeout: time.Hour},
+	TaskCrawl:      {Every: 2 * time.Second, Within: time.Minute, Initial: 10 * time.Second, Max: time.Minute, Factor: 1.5, Timeout: 3 * time.Hour},
+	TaskDataSource: {Every: 2 * time.Second, Within: time.Minute, Initial: 5 * time.Second, Max: 30 * time.Second, Factor: 1.5, Timeout: 30 * time.Minute},
+	TaskRun:        {Every: 2 * time.Second, Within: time.Minute, Initial: 10 * time.Second, Max: time.Minute, Factor: 1.5, Timeout: 2 * time.Hour},
+	TaskPublish:    {Every: 2 * time.Second, Within: time.Minute, Initial: 5 * time.Second, Max: 30 * time.Second, Factor: 2, Timeout: 30 * time.Minute},
+	TaskSubscribe:  {Every: 2 * time.Second, Within: time.Minute, Initial: 10 * time.Second, Max: time.Minute, Factor: 1.5, Timeout: time.Hour},
+	TaskVerify:     {Every: time.Second, Within: time.Minute, Initial: 2 * time.Second, Max: 15 * time.Second, Factor: 1.5, Timeout: 30 * time.Minute},
+}
 
 // Begin starts a wait loop at now.
 func (p PollPolicy) Begin(now time.Time) Poll {
 	return Poll{Since: now, WaitSeconds: seconds(p.Initial)}
 }
 
-// Next is the poll after one more not-done check at now, or a *WaitTimeoutError once waiting
-// longer would pass the timeout. still says what is not done yet, for the error.
-func (p PollPolicy) Next(cur Poll, now time.Time, still string) (Poll, error) {
+// Next is the poll after one more invocation that is not done, at now, or a *WaitTimeoutError of
+// stage once waiting longer would pass the timeout. still says what is not done yet, for the
+// error.
+func (p PollPolicy) Next(stage string, cur Poll, now time.Time, still string) (Poll, error) {
 	if cur.Since.IsZero() {
 		cur = p.Begin(now)
 	}
-	wait := time.Duration(float64(p.Initial) * math.Pow(p.Factor, float64(cur.Attempt+1)))
+	wait := time.Duration(float64(p.Initial) * math.Pow(p.Factor, float64(cur.Attempt)))
 	if wait > p.Max || wait <= 0 {
 		wait = p.Max
 	}
 	waited := now.Sub(cur.Since)
 	if waited+wait > p.Timeout {
-		return cur, &WaitTimeoutError{Stage: p.Stage, Waited: waited, Still: still}
+		return cur, &WaitTimeoutError{Stage: stage, Waited: waited, Still: still}
 	}
 	return Poll{Attempt: cur.Attempt + 1, WaitSeconds: seconds(wait), Since: cur.Since}, nil
 }
@@ -52,7 +63,8 @@ func (p PollPolicy) Done(cur Poll) Poll {
 	return Poll{Done: true, Attempt: cur.Attempt, Since: cur.Since}
 }
 
-// Poll is the state of the current wait loop.
+// Poll is the state of the current wait loop. Choice states read Done; Wait states read
+// WaitSeconds.
 type Poll struct {
 	Done        bool      `json:"done"`
 	Attempt     int       `json:"attempt"`

@@ -37,3 +37,15 @@ func (w *Work) Table(name string) *Table {
 	}
 	return nil
 }
+
+// FailTable records that stage failed the table called name on its own, with problem p: the
+// stages after leave it out, and Report fails the execution with the stage's named error once the
+// other tables are onboarded. A table failed already keeps its first failure.
+func (w *Work) FailTable(name, stage string, p Problem) {
+	if t := w.Table(name); t != nil && t.Failed == nil {
+		t.Failed = &TableFailure{Stage: stage, Problem: p}
+	}
+}
+
+// Onboarding reports whether the table is still being onboarded: no stage failed it.
+func (t Table) Onboarding() bool { return t.Failed == nil }

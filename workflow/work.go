@@ -29,9 +29,12 @@ type Plan struct {
 	// Execution is the execution name: client tokens derive from it.
 	Execution string    `json:"execution"`
 	StartedAt time.Time `json:"startedAt"`
-	AccountID string    `json:"accountId"`
-	Region    string    `json:"region"`
-	DomainID  string    `json:"domainId"`
+	// Partition is the ARN partition of the account (aws, aws-cn, aws-us-gov), from the caller's
+	// identity: every ARN the tasks build uses it.
+	Partition string `json:"partition"`
+	AccountID string `json:"accountId"`
+	Region    string `json:"region"`
+	DomainID  string `json:"domainId"`
 
 	CrawlerName    string   `json:"crawlerName"`
 	CrawlerRoleARN string   `json:"crawlerRoleArn"`
@@ -83,8 +86,14 @@ type LakeFormationState struct {
 
 // CrawlState is the crawl this execution started or adopted.
 type CrawlState struct {
-	// StartedAt is the time just before StartCrawler: only a crawl that began at or after it counts.
-	StartedAt time.Time `json:"startedAt"`
+	// Previous is the start of the crawler's LastCrawl before this execution started one (zero
+	// when the crawler had never finished a crawl): the crawl is over when the crawler is READY
+	// with a LastCrawl that began after it. Comparing the crawler's own times with each other,
+	// never with this workflow's clock, keeps a stale LastCrawl from counting.
+	Previous time.Time `json:"previous,omitempty"`
+	// StartedAt is when this execution started the crawl, or when the adopted crawl began (from
+	// ListCrawls); zero while an adopted crawl is not listed yet.
+	StartedAt time.Time `json:"startedAt,omitempty"`
 	// Adopted is true when a crawl was already running and this execution waited for it.
 	Adopted bool   `json:"adopted,omitempty"`
 	Status  string `json:"status,omitempty"`
@@ -96,12 +105,17 @@ type CrawlState struct {
 type DataSourceState struct {
 	ID      string `json:"id"`
 	Created bool   `json:"created,omitempty"`
-	Status  string `json:"status,omitempty"`
-	RunID   string `json:"runId,omitempty"`
+	// CreatedAt is when this execution created the data source (zero when it found one): reads
+	// right after a create may not find it yet.
+	CreatedAt time.Time `json:"createdAt,omitempty"`
+	Status    string    `json:"status,omitempty"`
+	RunID     string    `json:"runId,omitempty"`
 	// RunOrigin says where the run came from: "started", "adopted" (already active) or "reused"
 	// (the last successful run is newer than every table change).
 	RunOrigin string `json:"runOrigin,omitempty"`
 	RunStatus string `json:"runStatus,omitempty"`
+	// RunStartedAt is when this execution started the run (zero for an adopted or reused one).
+	RunStartedAt time.Time `json:"runStartedAt,omitempty"`
 }
 
 // Table is one onboarded Glue table and what DataZone made of it.
@@ -112,16 +126,38 @@ type Table struct {
 	ListingID       string `json:"listingId,omitempty"`
 	ListingRevision string `json:"listingRevision,omitempty"`
 	ListingStatus   string `json:"listingStatus,omitempty"`
+	// PublishedAt is when this execution published the asset's revision (zero when it found it
+	// listed).
+	PublishedAt time.Time `json:"publishedAt,omitempty"`
 	// Access has one entry per target of Plan.Targets(), in that order.
 	Access []Access `json:"access,omitempty"`
+	// Failed is why the table could not be onboarded, when a stage failed it alone: the stages
+	// after leave it out, and Report fails the execution with Failed.Stage's named error listing
+	// every such table, once the other tables are done.
+	Failed *TableFailure `json:"failed,omitempty"`
+}
+
+// TableFailure is why one table of many could not be onboarded.
+type TableFailure struct {
+	// Stage is the stage that failed the table (TaskRun, TaskPublish, ...).
+	Stage   string  `json:"stage"`
+	Problem Problem `json:"problem"`
 }
 
 // Access is one project's subscription to one table, and the proof that it can query it.
 type Access struct {
-	EnvironmentID  string `json:"environmentId"`
-	RequestID      string `json:"requestId,omitempty"`
-	SubscriptionID string `json:"subscriptionId,omitempty"`
-	GrantID        string `json:"grantId,omitempty"`
+	EnvironmentID string `json:"environmentId"`
+	RequestID     string `json:"requestId,omitempty"`
+	// RequestedAt is when this execution created the request (zero when it found one).
+	RequestedAt    time.Time `json:"requestedAt,omitempty"`
+	SubscriptionID string    `json:"subscriptionId,omitempty"`
+	GrantID        string    `json:"grantId,omitempty"`
+	// ApprovedAt is when this execution first saw the subscription approved: DataZone grants an
+	// AUTOMATIC target by itself, and the task grants it only when DataZone has not done so a while
+	// after that.
+	ApprovedAt time.Time `json:"approvedAt,omitempty"`
+	// GrantedAt is when this execution created the grant itself (zero when DataZone made it).
+	GrantedAt time.Time `json:"grantedAt,omitempty"`
 	// Status is the furthest state reached: REQUESTED, APPROVED, GRANTED.
 	Status string `json:"status,omitempty"`
 	// SubscribedTable is the table (resource link) in the environment's subscription database,
@@ -142,9 +178,12 @@ type Query struct {
 	QueryID string `json:"queryId,omitempty"`
 	State   string `json:"state,omitempty"`
 	Rows    *int64 `json:"rows,omitempty"`
+	// Failed is why the query failed, when the tables' checks passed: Report then fails the
+	// execution with a VerificationFailedError once the rest is done.
+	Failed *Problem `json:"failed,omitempty"`
 }
 
-// StageTiming is when a stage began and ended.
+// StageTiming is when a stage (a task of Tasks) began and ended.
 type StageTiming struct {
 	Stage     string    `json:"stage"`
 	StartedAt time.Time `json:"startedAt"`

@@ -3,6 +3,7 @@ package workflow_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +12,7 @@ import (
 )
 
 func TestPollPolicyGrowsCapsAndTimesOut(t *testing.T) {
-	p := workflow.PollPolicy{Stage: "the thing", Initial: 10 * time.Second, Max: 40 * time.Second, Factor: 2, Timeout: 2 * time.Minute}
+	p := workflow.PollPolicy{Initial: 10 * time.Second, Max: 40 * time.Second, Factor: 2, Timeout: 2 * time.Minute}
 	t0 := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 	poll := p.Begin(t0)
 	if poll.WaitSeconds != 10 || poll.Done || poll.Attempt != 0 {
@@ -21,21 +22,33 @@ func TestPollPolicyGrowsCapsAndTimesOut(t *testing.T) {
 	var waits []int
 	var err error
 	for i := 0; i < 10 && err == nil; i++ {
-		now = now.Add(time.Duration(poll.WaitSeconds) * time.Second)
-		poll, err = p.Next(poll, now, "still busy")
+		poll, err = p.Next("Thing", poll, now, "still busy")
 		if err == nil {
 			waits = append(waits, poll.WaitSeconds)
+			now = now.Add(time.Duration(poll.WaitSeconds) * time.Second)
 		}
 	}
-	if got := fmt.Sprint(waits); got != "[20 40 40]" {
-		t.Errorf("waits = %s, want [20 40 40]", got)
+	if got := fmt.Sprint(waits); got != "[10 20 40 40]" {
+		t.Errorf("waits = %s, want [10 20 40 40]", got)
 	}
 	var te *workflow.WaitTimeoutError
-	if !errors.As(err, &te) || te.Stage != "the thing" || !strings.Contains(err.Error(), "still busy") {
+	if !errors.As(err, &te) || te.Stage != "Thing" || !strings.Contains(err.Error(), "still busy") {
 		t.Fatalf("err = %v, want a WaitTimeoutError naming the stage and what is not done", err)
 	}
 	if d := p.Done(poll); !d.Done || d.WaitSeconds != 0 || !d.Since.Equal(t0) {
 		t.Errorf("Done = %+v", d)
+	}
+}
+
+// Every waiting stage has a policy whose in-task looks fit in its window and whose waits grow.
+func TestPolicies(t *testing.T) {
+	for stage, p := range workflow.Policies {
+		if !slices.Contains(workflow.Tasks, stage) {
+			t.Errorf("policy of %q, which is no stage", stage)
+		}
+		if p.Every <= 0 || p.Every > p.Within || p.Initial <= 0 || p.Max < p.Initial || p.Factor < 1 || p.Timeout < p.Max {
+			t.Errorf("%s: policy %+v is not sound", stage, p)
+		}
 	}
 }
 

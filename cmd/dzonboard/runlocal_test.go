@@ -50,7 +50,7 @@ func fakeHandlers(t *testing.T, failPreflight bool, calls *[]string) func(aws.Co
 						}}
 					}
 					return map[string]any{"plan": map[string]any{"skipCrawl": false, "accountId": aws.ToString(out.Account)}, "poll": map[string]any{}}, nil
-				case workflow.TaskStartCrawl:
+				case workflow.TaskCrawl:
 					in["poll"] = map[string]any{"done": false, "waitSeconds": 30}
 				case workflow.TaskReport:
 					return fakeOutput, nil

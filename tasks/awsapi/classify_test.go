@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	dztypes "github.com/aws/aws-sdk-go-v2/service/datazone/types"
 	lftypes "github.com/aws/aws-sdk-go-v2/service/lakeformation/types"
@@ -62,3 +63,27 @@ func TestClassify(t *testing.T) {
 }
 
 func strPtr(s string) *string { return &s }
+
+func TestNotYetVisible(t *testing.T) {
+	now := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	notFound := opErr("DataZone", "GetListing", &dztypes.ResourceNotFoundException{Message: strPtr("Listing x not found")})
+	tests := []struct {
+		name    string
+		err     error
+		created time.Time
+		want    bool
+	}{
+		{"not found right after our create", notFound, now.Add(-10 * time.Second), true},
+		{"not found long after our create", notFound, now.Add(-10 * time.Minute), false},
+		{"not found of something we did not create", notFound, time.Time{}, false},
+		{"another error right after our create", opErr("DataZone", "GetListing", &dztypes.AccessDeniedException{Message: strPtr("no")}), now, false},
+		{"no error", nil, now, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := awsapi.NotYetVisible(tt.err, tt.created, now); got != tt.want {
+				t.Errorf("NotYetVisible = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -40,7 +40,7 @@ type PreflightLakeFormation interface {
 	ListPermissions(ctx context.Context, params *lakeformation.ListPermissionsInput, optFns ...func(*lakeformation.Options)) (*lakeformation.ListPermissionsOutput, error)
 }
 
-// LocationAPI: PrepareLakeFormation registers the S3 location and makes the grants (finding each first).
+// LocationAPI: LakeFormation registers the S3 location and makes the grants (finding each first).
 type LocationAPI interface {
 	DescribeResource(ctx context.Context, params *lakeformation.DescribeResourceInput, optFns ...func(*lakeformation.Options)) (*lakeformation.DescribeResourceOutput, error)
 	ListResources(ctx context.Context, params *lakeformation.ListResourcesInput, optFns ...func(*lakeformation.Options)) (*lakeformation.ListResourcesOutput, error)
@@ -49,25 +49,25 @@ type LocationAPI interface {
 	GrantPermissions(ctx context.Context, params *lakeformation.GrantPermissionsInput, optFns ...func(*lakeformation.Options)) (*lakeformation.GrantPermissionsOutput, error)
 }
 
-// CrawlerAPI: StartCrawl and CheckCrawl run the crawler and wait for it.
+// CrawlerAPI: Crawl runs the crawler and wait for it.
 type CrawlerAPI interface {
 	GetCrawler(ctx context.Context, params *glue.GetCrawlerInput, optFns ...func(*glue.Options)) (*glue.GetCrawlerOutput, error)
 	StartCrawler(ctx context.Context, params *glue.StartCrawlerInput, optFns ...func(*glue.Options)) (*glue.StartCrawlerOutput, error)
 	ListCrawls(ctx context.Context, params *glue.ListCrawlsInput, optFns ...func(*glue.Options)) (*glue.ListCrawlsOutput, error)
 }
 
-// TablesGlue: EnsureTablesManaged lists the onboarded tables.
+// TablesGlue: Tables lists the onboarded tables.
 type TablesGlue interface {
 	GetTables(ctx context.Context, params *glue.GetTablesInput, optFns ...func(*glue.Options)) (*glue.GetTablesOutput, error)
 }
 
-// TablesLakeFormation: EnsureTablesManaged finds IAMAllowedPrincipals on the tables and (makeManaged) revokes it.
+// TablesLakeFormation: Tables finds IAMAllowedPrincipals on the tables and (makeManaged) revokes it.
 type TablesLakeFormation interface {
 	ListPermissions(ctx context.Context, params *lakeformation.ListPermissionsInput, optFns ...func(*lakeformation.Options)) (*lakeformation.ListPermissionsOutput, error)
-	RevokePermissions(ctx context.Context, params *lakeformation.RevokePermissionsInput, optFns ...func(*lakeformation.Options)) (*lakeformation.RevokePermissionsOutput, error)
+	BatchRevokePermissions(ctx context.Context, params *lakeformation.BatchRevokePermissionsInput, optFns ...func(*lakeformation.Options)) (*lakeformation.BatchRevokePermissionsOutput, error)
 }
 
-// DataSourceAPI: EnsureDataSource finds or creates the Glue data source and waits until it is READY.
+// DataSourceAPI: DataSource finds or creates the Glue data source and waits until it is READY.
 type DataSourceAPI interface {
 	ListDataSources(ctx context.Context, params *datazone.ListDataSourcesInput, optFns ...func(*datazone.Options)) (*datazone.ListDataSourcesOutput, error)
 	CreateDataSource(ctx context.Context, params *datazone.CreateDataSourceInput, optFns ...func(*datazone.Options)) (*datazone.CreateDataSourceOutput, error)
@@ -75,7 +75,7 @@ type DataSourceAPI interface {
 	UpdateDataSource(ctx context.Context, params *datazone.UpdateDataSourceInput, optFns ...func(*datazone.Options)) (*datazone.UpdateDataSourceOutput, error)
 }
 
-// RunAPI: RunDataSource starts, adopts or reuses a run and reads every table's outcome.
+// RunAPI: Run starts, adopts or reuses a run and reads every table's outcome.
 type RunAPI interface {
 	GetDataSource(ctx context.Context, params *datazone.GetDataSourceInput, optFns ...func(*datazone.Options)) (*datazone.GetDataSourceOutput, error)
 	ListDataSourceRuns(ctx context.Context, params *datazone.ListDataSourceRunsInput, optFns ...func(*datazone.Options)) (*datazone.ListDataSourceRunsOutput, error)
@@ -84,14 +84,14 @@ type RunAPI interface {
 	ListDataSourceRunActivities(ctx context.Context, params *datazone.ListDataSourceRunActivitiesInput, optFns ...func(*datazone.Options)) (*datazone.ListDataSourceRunActivitiesOutput, error)
 }
 
-// PublishAPI: PublishAssets publishes assets and waits for their listings.
+// PublishAPI: Publish publishes assets and waits for their listings.
 type PublishAPI interface {
 	GetAsset(ctx context.Context, params *datazone.GetAssetInput, optFns ...func(*datazone.Options)) (*datazone.GetAssetOutput, error)
 	CreateListingChangeSet(ctx context.Context, params *datazone.CreateListingChangeSetInput, optFns ...func(*datazone.Options)) (*datazone.CreateListingChangeSetOutput, error)
 	GetListing(ctx context.Context, params *datazone.GetListingInput, optFns ...func(*datazone.Options)) (*datazone.GetListingOutput, error)
 }
 
-// SubscribeAPI: SubscribeProjects subscribes projects to the listings and waits for the grants.
+// SubscribeAPI: Subscribe subscribes projects to the listings and waits for the grants.
 type SubscribeAPI interface {
 	ListSubscriptions(ctx context.Context, params *datazone.ListSubscriptionsInput, optFns ...func(*datazone.Options)) (*datazone.ListSubscriptionsOutput, error)
 	ListSubscriptionRequests(ctx context.Context, params *datazone.ListSubscriptionRequestsInput, optFns ...func(*datazone.Options)) (*datazone.ListSubscriptionRequestsOutput, error)
@@ -103,17 +103,17 @@ type SubscribeAPI interface {
 	CreateSubscriptionGrant(ctx context.Context, params *datazone.CreateSubscriptionGrantInput, optFns ...func(*datazone.Options)) (*datazone.CreateSubscriptionGrantOutput, error)
 }
 
-// VerifyDataZone: VerifyQueries gets each environment's credentials.
+// VerifyDataZone: Verify gets each environment's credentials.
 type VerifyDataZone interface {
 	GetEnvironmentCredentials(ctx context.Context, params *datazone.GetEnvironmentCredentialsInput, optFns ...func(*datazone.Options)) (*datazone.GetEnvironmentCredentialsOutput, error)
 }
 
-// VerifyGlue: VerifyQueries reads the Glue schema the sample must match.
+// VerifyGlue: Verify reads the Glue schema the sample must match.
 type VerifyGlue interface {
 	GetTable(ctx context.Context, params *glue.GetTableInput, optFns ...func(*glue.Options)) (*glue.GetTableOutput, error)
 }
 
-// VerifyAthena: VerifyQueries queries as the environment's user role (with its credentials, not the Lambda role's).
+// VerifyAthena: Verify queries as the environment's user role (with its credentials, not the Lambda role's).
 type VerifyAthena interface {
 	StartQueryExecution(ctx context.Context, params *athena.StartQueryExecutionInput, optFns ...func(*athena.Options)) (*athena.StartQueryExecutionOutput, error)
 	GetQueryExecution(ctx context.Context, params *athena.GetQueryExecutionInput, optFns ...func(*athena.Options)) (*athena.GetQueryExecutionOutput, error)

@@ -24,18 +24,17 @@ var Uses = []Use{
 	{Task: workflow.TaskPreflight, Service: "datazone", API: reflect.TypeFor[PreflightDataZone]()},
 	{Task: workflow.TaskPreflight, Service: "glue", API: reflect.TypeFor[PreflightGlue]()},
 	{Task: workflow.TaskPreflight, Service: "lakeformation", API: reflect.TypeFor[PreflightLakeFormation]()},
-	{Task: workflow.TaskPrepareLakeFormation, Service: "lakeformation", API: reflect.TypeFor[LocationAPI]()},
-	{Task: workflow.TaskStartCrawl, Service: "glue", API: reflect.TypeFor[CrawlerAPI]()},
-	{Task: workflow.TaskCheckCrawl, Service: "glue", API: reflect.TypeFor[CrawlerAPI]()},
-	{Task: workflow.TaskEnsureTablesManaged, Service: "glue", API: reflect.TypeFor[TablesGlue]()},
-	{Task: workflow.TaskEnsureTablesManaged, Service: "lakeformation", API: reflect.TypeFor[TablesLakeFormation]()},
-	{Task: workflow.TaskEnsureDataSource, Service: "datazone", API: reflect.TypeFor[DataSourceAPI]()},
-	{Task: workflow.TaskRunDataSource, Service: "datazone", API: reflect.TypeFor[RunAPI]()},
-	{Task: workflow.TaskPublishAssets, Service: "datazone", API: reflect.TypeFor[PublishAPI]()},
-	{Task: workflow.TaskSubscribeProjects, Service: "datazone", API: reflect.TypeFor[SubscribeAPI]()},
-	{Task: workflow.TaskVerifyQueries, Service: "datazone", API: reflect.TypeFor[VerifyDataZone]()},
-	{Task: workflow.TaskVerifyQueries, Service: "glue", API: reflect.TypeFor[VerifyGlue]()},
-	{Task: workflow.TaskVerifyQueries, Service: "athena", API: reflect.TypeFor[VerifyAthena](), AsEnvironmentRole: true},
+	{Task: workflow.TaskLakeFormation, Service: "lakeformation", API: reflect.TypeFor[LocationAPI]()},
+	{Task: workflow.TaskCrawl, Service: "glue", API: reflect.TypeFor[CrawlerAPI]()},
+	{Task: workflow.TaskTables, Service: "glue", API: reflect.TypeFor[TablesGlue]()},
+	{Task: workflow.TaskTables, Service: "lakeformation", API: reflect.TypeFor[TablesLakeFormation]()},
+	{Task: workflow.TaskDataSource, Service: "datazone", API: reflect.TypeFor[DataSourceAPI]()},
+	{Task: workflow.TaskRun, Service: "datazone", API: reflect.TypeFor[RunAPI]()},
+	{Task: workflow.TaskPublish, Service: "datazone", API: reflect.TypeFor[PublishAPI]()},
+	{Task: workflow.TaskSubscribe, Service: "datazone", API: reflect.TypeFor[SubscribeAPI]()},
+	{Task: workflow.TaskVerify, Service: "datazone", API: reflect.TypeFor[VerifyDataZone]()},
+	{Task: workflow.TaskVerify, Service: "glue", API: reflect.TypeFor[VerifyGlue]()},
+	{Task: workflow.TaskVerify, Service: "athena", API: reflect.TypeFor[VerifyAthena](), AsEnvironmentRole: true},
 }
 
 // Extra are IAM actions a task needs beyond the operations it calls: AWS performs them on the
@@ -43,11 +42,11 @@ var Uses = []Use{
 // create the role (first time) and add the path to its inline policy; Lake Formation reads the
 // Glue catalog as the grantor when granting on named databases and tables.
 var Extra = map[string][]string{
-	workflow.TaskPrepareLakeFormation: {
+	workflow.TaskLakeFormation: {
 		"iam:CreateServiceLinkedRole", "iam:GetRole", "iam:PutRolePolicy",
 		"glue:GetDatabase", "glue:GetTable", "glue:GetTables",
 	},
-	workflow.TaskEnsureTablesManaged: {"glue:GetTable"},
+	workflow.TaskTables: {"glue:GetTable"},
 }
 
 // Unauthenticated are operations IAM does not authorise: no policy grants or denies them.

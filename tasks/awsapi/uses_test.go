@@ -63,11 +63,11 @@ func TestActions(t *testing.T) {
 		task         string
 		want, absent []string
 	}{
-		{task: workflow.TaskStartCrawl, want: []string{"glue:GetCrawler", "glue:ListCrawls", "glue:StartCrawler"}},
+		{task: workflow.TaskCrawl, want: []string{"glue:GetCrawler", "glue:ListCrawls", "glue:StartCrawler"}},
 		{task: workflow.TaskPreflight, want: []string{"datazone:GetEnvironment", "glue:GetCrawler", "lakeformation:GetDataLakeSettings"}, absent: []string{"sts:GetCallerIdentity"}},
-		{task: workflow.TaskPrepareLakeFormation, want: []string{"iam:PutRolePolicy", "lakeformation:RegisterResource"}},
+		{task: workflow.TaskLakeFormation, want: []string{"iam:PutRolePolicy", "lakeformation:RegisterResource"}},
 		// Athena runs with the environment's credentials, not the Lambda role's.
-		{task: workflow.TaskVerifyQueries, want: []string{"datazone:GetEnvironmentCredentials", "glue:GetTable"}, absent: []string{"athena:StartQueryExecution"}},
+		{task: workflow.TaskVerify, want: []string{"datazone:GetEnvironmentCredentials", "glue:GetTable"}, absent: []string{"athena:StartQueryExecution"}},
 		{task: workflow.TaskReport},
 	}
 	for _, tt := range tests {

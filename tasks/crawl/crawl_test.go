@@ -18,6 +18,8 @@ import (
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
+func TestMain(m *testing.M) { tasktest.Main(m) }
+
 // env is one test's sandbox, clients and the Work Preflight made.
 type env struct {
 	tasktest.Env
@@ -32,6 +34,8 @@ func start(t *testing.T, world string, faults []sandbox.FaultRule) env {
 	return env{Env: e, w: tasktest.Preflight(t, e, tasktest.Input())}
 }
 
+func (e env) task(g awsapi.CrawlerAPI) *crawl.Task { return crawl.New(g, tasktest.Clock(e.SB)) }
+
 // startCrawler starts the crawler as someone else would.
 func (e env) startCrawler(t *testing.T) {
 	t.Helper()
@@ -40,160 +44,112 @@ func (e env) startCrawler(t *testing.T) {
 	}
 }
 
-// startCalls counts the StartCrawler calls in the journal from index from on.
-func (e env) startCalls(from int) int {
+// starts counts the StartCrawler calls that succeeded in the journal from index from on.
+func (e env) starts(from int) int {
 	n := 0
 	for _, j := range e.SB.Journal()[from:] {
-		if j.Op == "StartCrawler" {
+		if j.Op == "StartCrawler" && j.Error == "" {
 			n++
 		}
 	}
 	return n
 }
 
-// step is one thing a crawl test does after StartCrawl.
-type step struct {
-	advance  time.Duration
-	wantDone bool
-	wantWait int   // Poll.WaitSeconds when not done
-	wantErr  error // a named error type
-}
+// The crawl of the registered world takes 5 s to start and 75 s to run: 80 s in all.
+const crawlTime = 80 * time.Second
 
 func TestCrawl(t *testing.T) {
 	cases := []struct {
 		name        string
 		world       string
 		faults      []sandbox.FaultRule
-		before      func(t *testing.T, e env) // before StartCrawl
-		wantStarts  int                       // StartCrawler calls StartCrawl makes that succeed
+		before      func(t *testing.T, e env) // before the first invocation
+		wantStarts  int                       // StartCrawler calls the task makes that succeed
 		wantAdopted bool
-		wantStart   func(e env, t0 time.Time) time.Time // the recorded StartedAt, from the time StartCrawl ran
-		wantErr     error                               // from StartCrawl
-		steps       []step
+		wantCalls   int           // invocations until done
+		wantTime    time.Duration // the stage's time, from the first invocation to done
+		wantErr     error         // a named error type
 		check       func(t *testing.T, w workflow.Work)
 	}{
 		{
-			name:  "started, then done after the crawl",
-			world: "registered", wantStarts: 1,
-			wantStart: func(e env, t0 time.Time) time.Time { return t0 },
-			steps: []step{
-				{advance: 30 * time.Second, wantWait: 45},
-				{advance: 45 * time.Second, wantWait: 68},
-				{advance: 68 * time.Second, wantDone: true},
-			},
+			name: "started, and noticed within seconds of its end", world: "registered",
+			wantStarts: 1, wantCalls: 2, wantTime: crawlTime,
 			check: func(t *testing.T, w workflow.Work) {
-				if w.Crawl.Status != "SUCCEEDED" || !strings.Contains(w.Crawl.Summary, "orders") {
-					t.Errorf("crawl = %+v, want SUCCEEDED with a summary naming the orders table", w.Crawl)
-				}
-				if tm := w.Timings[len(w.Timings)-1]; tm.Stage != "crawl" || tm.EndedAt.Sub(tm.StartedAt) != 143*time.Second {
-					t.Errorf("timings = %+v, want the crawl stage over 143s", w.Timings)
+				if w.Crawl.Status != "SUCCEEDED" || !strings.Contains(w.Crawl.Summary, "orders") || !w.Crawl.Previous.IsZero() {
+					t.Errorf("crawl = %+v, want SUCCEEDED with a summary naming orders, no previous crawl", w.Crawl)
 				}
 			},
 		},
 		{
-			name:  "stale LastCrawl right after the start is not done",
-			world: "registered",
+			name: "a stale LastCrawl does not count", world: "registered",
 			before: func(t *testing.T, e env) {
 				e.startCrawler(t)
-				e.SB.Advance(2 * time.Minute) // a previous crawl, SUCCEEDED
+				e.SB.Advance(2 * time.Minute) // a previous crawl, SUCCEEDED, READY again
 			},
-			wantStarts: 1,
-			wantStart:  func(e env, t0 time.Time) time.Time { return t0 },
-			steps: []step{
-				{wantWait: 45}, // READY, LastCrawl SUCCEEDED, but it began before our start
-				{advance: 10 * time.Second, wantWait: 68},
-				{advance: 2 * time.Minute, wantDone: true},
+			wantStarts: 1, wantCalls: 2, wantTime: crawlTime,
+			check: func(t *testing.T, w workflow.Work) {
+				if w.Crawl.Previous.IsZero() {
+					t.Errorf("crawl = %+v, want the previous crawl's start recorded", w.Crawl)
+				}
 			},
 		},
 		{
-			name:  "running crawl adopted with its start time",
-			world: "registered",
+			name: "a running crawl is adopted", world: "registered",
 			before: func(t *testing.T, e env) {
 				e.startCrawler(t)
-				e.SB.Advance(20 * time.Second) // RUNNING since +5s
+				e.SB.Advance(20 * time.Second) // RUNNING since +5 s, 60 s to go
 			},
-			wantAdopted: true,
-			wantStart:   func(e env, t0 time.Time) time.Time { return t0.Add(-15 * time.Second) },
-			steps:       []step{{advance: 30 * time.Second, wantWait: 45}, {advance: 45 * time.Second, wantDone: true}},
+			wantAdopted: true, wantCalls: 1, wantTime: 60 * time.Second,
+			check: func(t *testing.T, w workflow.Work) {
+				if w.Crawl.StartedAt.IsZero() {
+					t.Errorf("crawl = %+v, want the running crawl's start from ListCrawls", w.Crawl)
+				}
+			},
 		},
 		{
-			name:        "crawl starting (READY, StartCrawler says running) adopted",
-			world:       "registered",
+			name: "a crawl not running yet (StartCrawler says running) is adopted", world: "registered",
 			before:      func(t *testing.T, e env) { e.startCrawler(t) },
-			wantAdopted: true,
-			wantStart:   func(e env, t0 time.Time) time.Time { return t0 },
-			steps:       []step{{advance: 90 * time.Second, wantDone: true}},
+			wantAdopted: true, wantCalls: 2, wantTime: crawlTime,
 		},
 		{
-			name:       "crawler fails: CrawlFailedError",
-			world:      "crawler-fails",
-			wantStarts: 1,
-			wantStart:  func(e env, t0 time.Time) time.Time { return t0 },
-			steps:      []step{{advance: 90 * time.Second, wantErr: &workflow.CrawlFailedError{}}},
+			name: "the crawler fails: CrawlFailedError", world: "crawler-fails",
+			wantStarts: 1, wantErr: &workflow.CrawlFailedError{},
 		},
 		{
-			name:       "Lake Formation-enforced database without grants: CrawlFailedError",
-			world:      "default",
-			wantStarts: 1,
-			wantStart:  func(e env, t0 time.Time) time.Time { return t0 },
-			steps:      []step{{advance: 90 * time.Second, wantErr: &workflow.CrawlFailedError{}}},
+			name: "a Lake Formation-enforced database without grants: CrawlFailedError", world: "default",
+			wantStarts: 1, wantErr: &workflow.CrawlFailedError{},
 		},
 		{
-			name:    "throttled StartCrawler: transient",
-			world:   "registered",
+			name: "a throttled StartCrawler is transient", world: "registered",
 			faults:  []sandbox.FaultRule{{Service: "glue", Op: "StartCrawler", Kind: "throttle", Rate: 1}},
 			wantErr: &workflow.TransientError{},
 		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx := context.Background()
 			e := start(t, tc.world, tc.faults)
 			if tc.before != nil {
 				tc.before(t, e)
 			}
 			t0 := e.SB.Now()
 			before := len(e.SB.Journal())
-			w, err := crawl.NewStart(e.C.Glue, e.SB.Now).Handle(ctx, e.w)
+			w, calls, err := tasktest.Drive(t, e.SB, e.task(e.C.Glue).Handle, e.w, 20)
+			if n := e.starts(before); n != tc.wantStarts {
+				t.Errorf("the task started %d crawls, want %d", n, tc.wantStarts)
+			}
 			if tc.wantErr != nil {
 				tasktest.WantError(t, err, tc.wantErr)
 				return
 			}
 			if err != nil {
-				t.Fatalf("StartCrawl: %v", err)
+				t.Fatal(err)
 			}
-			started := 0
-			for _, j := range e.SB.Journal()[before:] {
-				if j.Op == "StartCrawler" && j.Error == "" {
-					started++
-				}
+			if w.Crawl.Adopted != tc.wantAdopted || calls != tc.wantCalls {
+				t.Errorf("crawl %+v after %d invocations; want adopted %v after %d", w.Crawl, calls, tc.wantAdopted, tc.wantCalls)
 			}
-			if started != tc.wantStarts {
-				t.Errorf("StartCrawl started %d crawls, want %d", started, tc.wantStarts)
-			}
-			if want := tc.wantStart(e, t0); !w.Crawl.StartedAt.Equal(want) || w.Crawl.Adopted != tc.wantAdopted {
-				t.Errorf("crawl = %+v, want StartedAt %v, adopted %v", w.Crawl, want, tc.wantAdopted)
-			}
-			if w.Poll != (workflow.Poll{WaitSeconds: 30, Since: t0}) {
-				t.Errorf("poll = %+v, want the crawl policy's first wait from %v", w.Poll, t0)
-			}
-
-			check := crawl.NewCheck(e.C.Glue, e.SB.Now)
-			for i, s := range tc.steps {
-				e.SB.Advance(s.advance)
-				w, err = check.Handle(ctx, w)
-				switch {
-				case s.wantErr != nil:
-					if err == nil || workflow.ErrorName(err) != workflow.ErrorName(s.wantErr) {
-						t.Fatalf("step %d: error = %v, want a %s", i, err, workflow.ErrorName(s.wantErr))
-					}
-					continue
-				case err != nil:
-					t.Fatalf("step %d: CheckCrawl: %v", i, err)
-				}
-				if w.Poll.Done != s.wantDone || (!s.wantDone && w.Poll.WaitSeconds != s.wantWait) {
-					t.Errorf("step %d: poll = %+v, want done %v wait %d", i, w.Poll, s.wantDone, s.wantWait)
-				}
+			tm := w.Timings[len(w.Timings)-1]
+			if tm.Stage != workflow.TaskCrawl || !tm.StartedAt.Equal(t0) || tm.EndedAt.Sub(tm.StartedAt) != tc.wantTime {
+				t.Errorf("timing %+v, want the Crawl stage from %v over %v", tm, t0, tc.wantTime)
 			}
 			if tc.check != nil {
 				tc.check(t, w)
@@ -202,15 +158,9 @@ func TestCrawl(t *testing.T) {
 	}
 }
 
-func TestCheckCrawlFailure(t *testing.T) {
+func TestCrawlFailure(t *testing.T) {
 	e := start(t, "crawler-fails", nil)
-	ctx := context.Background()
-	w, err := crawl.NewStart(e.C.Glue, e.SB.Now).Handle(ctx, e.w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.SB.Advance(90 * time.Second)
-	_, err = crawl.NewCheck(e.C.Glue, e.SB.Now).Handle(ctx, w)
+	_, _, err := tasktest.Drive(t, e.SB, e.task(e.C.Glue).Handle, e.w, 5)
 	var failed *workflow.CrawlFailedError
 	if !errors.As(err, &failed) {
 		t.Fatalf("error = %v, want *workflow.CrawlFailedError", err)
@@ -220,96 +170,99 @@ func TestCheckCrawlFailure(t *testing.T) {
 	}
 }
 
-func TestCheckCrawlTimeout(t *testing.T) {
+func TestCrawlTimeout(t *testing.T) {
 	e := start(t, "registered", nil)
-	ctx := context.Background()
-	w, err := crawl.NewStart(e.C.Glue, e.SB.Now).Handle(ctx, e.w)
-	if err != nil {
-		t.Fatal(err)
+	w, err := e.task(e.C.Glue).Handle(context.Background(), e.w)
+	if err != nil || w.Poll.Done {
+		t.Fatalf("first invocation: %+v %v", w.Poll, err)
 	}
-	w.Poll.Since = w.Poll.Since.Add(-3 * time.Hour) // waiting since long ago: the policy's timeout is 3h
-	_, err = crawl.NewCheck(e.C.Glue, e.SB.Now).Handle(ctx, w)
+	e.SB.Advance(time.Minute) // the crawl has ended, but the loop has waited since long ago
+	w.Poll.Since = w.Poll.Since.Add(-3 * time.Hour)
+	stuck := stuckAPI{e.C.Glue}
+	_, err = e.task(stuck).Handle(context.Background(), w)
 	var timeout *workflow.WaitTimeoutError
 	if !errors.As(err, &timeout) {
 		t.Fatalf("error = %v, want *workflow.WaitTimeoutError", err)
 	}
-	if timeout.Stage != workflow.CrawlPolicy.Stage || !strings.Contains(timeout.Still, "crawler "+tasktest.CrawlerName+" is READY") {
-		t.Errorf("timeout = %+v, want the crawl stage and what is not done", timeout)
+	if timeout.Stage != workflow.TaskCrawl || !strings.Contains(timeout.Still, "crawler "+tasktest.CrawlerName+": RUNNING") {
+		t.Errorf("timeout = %+v, want the Crawl stage and what is not done", timeout)
 	}
 }
 
-// TestStartCrawlRetried: a retried StartCrawl (the first attempt's output lost) adopts the crawl
-// the first attempt started, with that crawl's start time, instead of starting another.
-func TestStartCrawlRetried(t *testing.T) {
+// A retried first invocation (the first one's answer lost after it started the crawler) adopts
+// the crawl the first one started instead of starting another.
+func TestCrawlRetried(t *testing.T) {
 	e := start(t, "registered", nil)
-	ctx := context.Background()
-	start := crawl.NewStart(e.C.Glue, e.SB.Now)
-	first, err := start.Handle(ctx, e.w)
-	if err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), 31*time.Second) // stops after its first look
+	defer cancel()
+	if _, err := e.task(e.C.Glue).Handle(ctx, e.w); err != nil {
 		t.Fatal(err)
 	}
 	e.SB.Advance(20 * time.Second)
 	before := len(e.SB.Journal())
-	again, err := start.Handle(ctx, e.w)
+	again, _, err := tasktest.Drive(t, e.SB, e.task(e.C.Glue).Handle, e.w, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := e.startCalls(before); n != 0 {
-		t.Errorf("retry called StartCrawler %d times, want 0 (the crawler is RUNNING)", n)
+	if n := e.starts(before); n != 0 {
+		t.Errorf("the retry started %d crawls, want 0 (the crawler is RUNNING)", n)
 	}
-	if !again.Crawl.Adopted || !again.Crawl.StartedAt.Equal(first.Crawl.StartedAt.Add(5*time.Second)) {
-		t.Errorf("retry crawl = %+v, want adopted with the running crawl's start %v", again.Crawl, first.Crawl.StartedAt.Add(5*time.Second))
-	}
-	e.SB.Advance(2 * time.Minute)
-	done, err := crawl.NewCheck(e.C.Glue, e.SB.Now).Handle(ctx, again)
-	if err != nil || !done.Poll.Done {
-		t.Errorf("check after the crawl = %+v, %v; want done", done.Poll, err)
-	}
-	if !tasktest.StageEnded(done, "crawl") {
-		t.Errorf("timings = %+v, want the crawl stage ended", done.Timings)
+	if !again.Crawl.Adopted || again.Crawl.Status != "SUCCEEDED" || !tasktest.StageEnded(again, workflow.TaskCrawl) {
+		t.Errorf("retry crawl = %+v, timings %+v; want adopted and done", again.Crawl, again.Timings)
 	}
 }
 
-func TestCheckCrawlNotStarted(t *testing.T) {
-	e := start(t, "registered", nil)
-	_, err := crawl.NewCheck(e.C.Glue, e.SB.Now).Handle(context.Background(), e.w)
-	var se *workflow.ServiceError
-	if !errors.As(err, &se) {
-		t.Fatalf("error = %v, want *workflow.ServiceError", err)
-	}
-}
-
-func TestStartCrawlMissingCrawler(t *testing.T) {
+func TestCrawlMissingCrawler(t *testing.T) {
 	e := start(t, "registered", nil)
 	e.w.Plan.CrawlerName = "gone"
-	_, err := crawl.NewStart(e.C.Glue, e.SB.Now).Handle(context.Background(), e.w)
+	_, err := e.task(e.C.Glue).Handle(context.Background(), e.w)
 	var se *workflow.ServiceError
 	if !errors.As(err, &se) || !strings.Contains(err.Error(), "get crawler gone") {
 		t.Fatalf("error = %v, want *workflow.ServiceError naming the crawler", err)
 	}
 }
 
-// stoppingAPI is the real client whose crawler reports STOPPING, a state the sandbox's crawler
-// never takes (nothing stops it).
-type stoppingAPI struct{ awsapi.CrawlerAPI }
+func TestCrawlNearDeadline(t *testing.T) {
+	e := start(t, "registered", nil)
+	tasktest.NearDeadline(t, e.SB, e.task(e.C.Glue).Handle, e.w)
+}
+
+// stoppingAPI is the real client whose crawler reports STOPPING for the first reads, a state the
+// sandbox's crawler never takes (nothing stops it).
+type stoppingAPI struct {
+	awsapi.CrawlerAPI
+	reads *int
+}
 
 func (s stoppingAPI) GetCrawler(ctx context.Context, in *glue.GetCrawlerInput, opts ...func(*glue.Options)) (*glue.GetCrawlerOutput, error) {
 	out, err := s.CrawlerAPI.GetCrawler(ctx, in, opts...)
-	if err == nil {
+	if *s.reads++; err == nil && *s.reads <= 3 {
 		out.Crawler.State = gluetypes.CrawlerStateStopping
 	}
 	return out, err
 }
 
-func TestStartCrawlStopping(t *testing.T) {
+// A STOPPING crawler is waited for, then started.
+func TestCrawlStopping(t *testing.T) {
 	e := start(t, "registered", nil)
 	before := len(e.SB.Journal())
-	_, err := crawl.NewStart(stoppingAPI{e.C.Glue}, e.SB.Now).Handle(context.Background(), e.w)
-	var transient *workflow.TransientError
-	if !errors.As(err, &transient) || !strings.Contains(err.Error(), "STOPPING") {
-		t.Fatalf("error = %v, want *workflow.TransientError saying the crawler is STOPPING", err)
+	reads := 0
+	w, _, err := tasktest.Drive(t, e.SB, e.task(stoppingAPI{e.C.Glue, &reads}).Handle, e.w, 5)
+	if err != nil || w.Crawl.Status != "SUCCEEDED" {
+		t.Fatalf("crawl %+v, %v; want SUCCEEDED", w.Crawl, err)
 	}
-	if n := e.startCalls(before); n != 0 {
-		t.Errorf("StartCrawler called %d times, want 0", n)
+	if n := e.starts(before); n != 1 || reads < 4 {
+		t.Errorf("%d starts after %d reads, want 1 start after the 3 STOPPING reads", n, reads)
 	}
+}
+
+// stuckAPI is the real client whose crawler never finishes.
+type stuckAPI struct{ awsapi.CrawlerAPI }
+
+func (s stuckAPI) GetCrawler(ctx context.Context, in *glue.GetCrawlerInput, opts ...func(*glue.Options)) (*glue.GetCrawlerOutput, error) {
+	out, err := s.CrawlerAPI.GetCrawler(ctx, in, opts...)
+	if err == nil {
+		out.Crawler.State = gluetypes.CrawlerStateRunning
+	}
+	return out, err
 }

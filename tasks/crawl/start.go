@@ -3,8 +3,8 @@ package crawl
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,90 +15,77 @@ import (
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
-// stage is the timing name of the crawl stage.
-const stage = "crawl"
-
-// Start is the StartCrawl task: it starts the crawler, or adopts the crawl already running.
-type Start struct {
-	glue awsapi.CrawlerAPI
-	now  func() time.Time
-}
-
-// NewStart returns the StartCrawl task.
-func NewStart(g awsapi.CrawlerAPI, now func() time.Time) *Start {
-	return &Start{glue: g, now: now}
-}
-
-// Handle starts the crawler of w.Plan when it is READY and records the start time; when a crawl
-// is already running (RUNNING, or StartCrawler says so) it adopts that crawl, taking its start
-// time from ListCrawls. A STOPPING crawler is a *workflow.TransientError: the state machine
-// retries until it is READY. The returned Work begins the crawl wait loop.
-func (s *Start) Handle(ctx context.Context, w workflow.Work) (workflow.Work, error) {
+// start starts our crawl when the crawler is READY, or adopts the one it is RUNNING; a STOPPING
+// crawler is waited for. It records the start of the crawler's LastCrawl from this same read, so
+// that only a crawl that began after it counts.
+func (t *Task) start(ctx context.Context, w *workflow.Work, cr *gluetypes.Crawler) (string, *workflow.CrawlFailedError, error) {
 	name := w.Plan.CrawlerName
-	out, err := s.glue.GetCrawler(ctx, &glue.GetCrawlerInput{Name: aws.String(name)})
-	if err != nil {
-		return w, awsapi.Classify("get crawler "+name, err)
+	var previous time.Time
+	if cr.LastCrawl != nil {
+		previous = aws.ToTime(cr.LastCrawl.StartTime)
 	}
-	state := crawlerState(out.Crawler)
-
-	var crawl workflow.CrawlState
-	switch state {
+	switch cr.State {
 	case gluetypes.CrawlerStateReady:
-		t0 := s.now()
-		_, err := s.glue.StartCrawler(ctx, &glue.StartCrawlerInput{Name: aws.String(name)})
+		now := t.clock.Now()
+		_, err := t.glue.StartCrawler(ctx, &glue.StartCrawlerInput{Name: aws.String(name)})
 		var running *gluetypes.CrawlerRunningException
 		switch {
 		case err == nil:
-			crawl = workflow.CrawlState{StartedAt: t0}
-			slog.InfoContext(ctx, "crawler started", "crawler", name, "startedAt", t0)
+			w.Crawl = &workflow.CrawlState{Previous: previous, StartedAt: now}
+			slog.InfoContext(ctx, "crawler started", "crawler", name, "previousCrawl", previous)
+			return notBegun, nil, nil
 		case errors.As(err, &running):
-			// Started by someone else (or by an earlier attempt of this task) between our read
-			// and our start: wait for that crawl.
-			crawl, err = s.adopt(ctx, name, t0)
-			if err != nil {
-				return w, err
-			}
+			// Started by someone else, or by an earlier attempt of this task whose answer was
+			// lost, between our read and our start: wait for that crawl.
+			return t.adopt(ctx, w, previous)
 		default:
-			return w, awsapi.Classify("start crawler "+name, err)
+			return "", nil, awsapi.Classify("start crawler "+name, err)
 		}
 	case gluetypes.CrawlerStateRunning:
-		crawl, err = s.adopt(ctx, name, s.now())
-		if err != nil {
-			return w, err
-		}
-	default: // STOPPING, or a state this client does not know: wait for READY
-		return w, &workflow.TransientError{
-			Op:  "start crawler " + name,
-			Err: fmt.Errorf("the crawler is %s; it can be started once it is READY again", state),
-		}
+		return t.adopt(ctx, w, previous)
 	}
-
-	now := s.now()
-	w.Crawl = &crawl
-	w.Poll = workflow.CrawlPolicy.Begin(now)
-	w.BeginStage(stage, now)
-	return w, nil
+	slog.InfoContext(ctx, "crawler busy; will start it once it is READY", "crawler", name, "state", string(cr.State))
+	return string(cr.State), nil, nil
 }
 
-// adopt records the running crawl: its start time from ListCrawls (the newest RUNNING entry), or
-// fallback when Glue does not list it yet (a crawl that has not begun running starts later).
-func (s *Start) adopt(ctx context.Context, name string, fallback time.Time) (workflow.CrawlState, error) {
-	crawls, err := listCrawls(ctx, s.glue, name)
+// adopt waits for the crawl the crawler is running (or about to run): the newest RUNNING crawl
+// that ListCrawls lists gives its start, which is only informative; the crawl counts once the
+// crawler's LastCrawl began after previous.
+func (t *Task) adopt(ctx context.Context, w *workflow.Work, previous time.Time) (string, *workflow.CrawlFailedError, error) {
+	name := w.Plan.CrawlerName
+	out, err := t.glue.ListCrawls(ctx, &glue.ListCrawlsInput{
+		CrawlerName: aws.String(name),
+		Filters: []gluetypes.CrawlsFilter{{
+			FieldName: gluetypes.FieldNameState, FilterOperator: gluetypes.FilterOperatorEq,
+			FieldValue: aws.String(string(gluetypes.CrawlerHistoryStateRunning)),
+		}},
+	})
 	if err != nil {
-		return workflow.CrawlState{}, awsapi.Classify("list crawls of crawler "+name, err)
+		return "", nil, awsapi.Classify("list the running crawls of crawler "+name, err)
 	}
-	started := fallback
-	if c := newest(crawls, gluetypes.CrawlerHistoryStateRunning); c != nil && c.StartTime != nil {
-		started = *c.StartTime
+	c := &workflow.CrawlState{Previous: previous, Adopted: true}
+	for _, h := range out.Crawls {
+		if h.State == gluetypes.CrawlerHistoryStateRunning && aws.ToTime(h.StartTime).After(c.StartedAt) {
+			c.StartedAt = aws.ToTime(h.StartTime)
+		}
 	}
-	slog.InfoContext(ctx, "crawler already running: adopting its crawl", "crawler", name, "startedAt", started)
-	return workflow.CrawlState{StartedAt: started, Adopted: true}, nil
+	w.Crawl = c
+	slog.InfoContext(ctx, "crawler already running: adopting its crawl", "crawler", name, "startedAt", c.StartedAt, "previousCrawl", previous)
+	return string(gluetypes.CrawlerStateRunning), nil, nil
 }
 
-// crawlerState is the crawler's State ("" when Glue returned no crawler).
-func crawlerState(c *gluetypes.Crawler) gluetypes.CrawlerState {
-	if c == nil {
+// summary is the Summary of the crawl that began at started, from the first page of ListCrawls,
+// or "" when Glue gives none. It is only informative, so a failure to list is logged.
+func (t *Task) summary(ctx context.Context, name string, started time.Time) string {
+	out, err := t.glue.ListCrawls(ctx, &glue.ListCrawlsInput{CrawlerName: aws.String(name)})
+	if err != nil {
+		slog.WarnContext(ctx, "cannot read the crawl summary", "crawler", name, "error", err.Error())
 		return ""
 	}
-	return c.State
+	for _, h := range out.Crawls {
+		if aws.ToTime(h.StartTime).Equal(started) {
+			return strings.TrimSpace(aws.ToString(h.Summary))
+		}
+	}
+	return ""
 }

@@ -18,9 +18,10 @@ var imported = map[dztypes.DataAssetActivityStatus]bool{
 	dztypes.DataAssetActivityStatusSkippedAlreadyImported: true,
 }
 
-// check matches every table of w.Tables with its activity in the plan's database and returns the
-// asset of each, or one problem (with its fix) per table that has none.
-func check(w workflow.Work, acts []dztypes.DataSourceRunActivity) (map[string]string, []workflow.Problem) {
+// check matches every table of w.Tables still onboarding with its activity in the plan's database
+// and returns the asset of each, or the problem (with its fix) of each table that has none, by
+// table name.
+func check(w workflow.Work, acts []dztypes.DataSourceRunActivity) (map[string]string, map[string]workflow.Problem) {
 	db := w.Plan.GlueDatabase
 	byTable := map[string]dztypes.DataSourceRunActivity{}
 	for _, a := range acts {
@@ -35,18 +36,21 @@ func check(w workflow.Work, acts []dztypes.DataSourceRunActivity) (map[string]st
 		byTable[key] = a
 	}
 	assets := map[string]string{}
-	var problems []workflow.Problem
+	problems := map[string]workflow.Problem{}
 	for _, t := range w.Tables {
+		if !t.Onboarding() {
+			continue
+		}
 		a, ok := byTable[strings.ToLower(t.Name)]
 		if !ok {
-			problems = append(problems, missing(db, t.Name))
+			problems[t.Name] = missing(db, t.Name)
 			continue
 		}
 		if id := aws.ToString(a.DataAssetId); imported[a.DataAssetStatus] && id != "" {
 			assets[t.Name] = id
 			continue
 		}
-		problems = append(problems, problem(w.Plan, t.Name, a))
+		problems[t.Name] = problem(w.Plan, t.Name, a)
 	}
 	return assets, problems
 }

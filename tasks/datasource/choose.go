@@ -129,7 +129,7 @@ func (r *Run) start(ctx context.Context, w workflow.Work) (choice, error) {
 	out, err := r.dz.StartDataSourceRun(ctx, &datazone.StartDataSourceRunInput{
 		DomainIdentifier:     aws.String(w.Plan.DomainID),
 		DataSourceIdentifier: aws.String(ds.ID),
-		ClientToken:          aws.String(workflow.ClientToken(w.Plan.Execution, workflow.TaskRunDataSource, ds.ID)),
+		ClientToken:          aws.String(workflow.ClientToken(w.Plan.Execution, workflow.TaskRun, ds.ID)),
 	})
 	if err == nil {
 		return choice{runID: aws.ToString(out.Id), origin: originStarted}, nil

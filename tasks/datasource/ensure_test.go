@@ -90,8 +90,8 @@ func TestEnsure(t *testing.T) {
 		check       func(t *testing.T, a *tasktest.Account, w workflow.Work)
 	}{
 		{
-			name:        "creates the data source and waits until it is ready",
-			wantCalls:   2,
+			name:        "creates the data source and waits until it is ready, in one invocation",
+			wantCalls:   1,
 			wantCreated: true,
 			wantOps:     []string{"CreateDataSource"},
 			check: func(t *testing.T, a *tasktest.Account, w workflow.Work) {
@@ -105,7 +105,7 @@ func TestEnsure(t *testing.T) {
 				}
 				j := a.SB.Journal()
 				last := j[len(j)-1]
-				if want := workflow.ClientToken("exec-1", workflow.TaskEnsureDataSource, tasktest.DataSourceName); last.Keys["clientToken"] != want {
+				if want := workflow.ClientToken("exec-1", workflow.TaskDataSource, tasktest.DataSourceName); last.Keys["clientToken"] != want {
 					t.Errorf("client token %q, want %q (execution and name)", last.Keys["clientToken"], want)
 				}
 			},
@@ -144,7 +144,7 @@ func TestEnsure(t *testing.T) {
 				a.SB.Advance(15 * time.Second) // READY and running its first run, with the old filters
 				return a.C.DataZone
 			},
-			wantCalls:   4, // waits 10+15+23 s for the run to end (40 s from READY), then updates
+			wantCalls:   1, // waits 25 s inside the invocation for the run to end (40 s from READY), then updates
 			wantAdopted: true,
 			wantOps:     []string{"UpdateDataSource"},
 			check: func(t *testing.T, a *tasktest.Account, w workflow.Work) {
@@ -200,7 +200,7 @@ func TestEnsure(t *testing.T) {
 				adopted = js[0].Keys["dataSourceId"]
 			}
 			before = len(a.SB.Journal())
-			w, calls, err := a.Drive(t, datasource.NewEnsure(api, a.SB.Now).Handle, a.Work(t, "exec-1"))
+			w, calls, err := a.Drive(t, datasource.NewEnsure(api, tasktest.Clock(a.SB)).Handle, a.Work(t, "exec-1"))
 			tasktest.WantOps(t, a.SB, before, tt.wantOps...)
 			if tt.wantErr != nil {
 				tasktest.WantError(t, err, tt.wantErr, tt.wantText...)
@@ -221,8 +221,8 @@ func TestEnsure(t *testing.T) {
 			if s := w.DataSource.Status; s != "READY" && s != "RUNNING" {
 				t.Errorf("status %s, want READY or RUNNING", s)
 			}
-			if !tasktest.StageEnded(w, "dataSource") {
-				t.Errorf("timings %+v, want dataSource ended", w.Timings)
+			if !tasktest.StageEnded(w, workflow.TaskDataSource) {
+				t.Errorf("timings %+v, want DataSource ended", w.Timings)
 			}
 			if tt.check != nil {
 				tt.check(t, a, w)
@@ -231,26 +231,28 @@ func TestEnsure(t *testing.T) {
 	}
 }
 
-// TestEnsureWaitsWhileCreating checks the first wait and that a retried first invocation (the
-// same Work) creates nothing twice.
-func TestEnsureWaitsWhileCreating(t *testing.T) {
+// A first invocation that stops near its deadline leaves the data source CREATING with the
+// policy's first wait, and a retry of it (the same Work) creates nothing twice.
+func TestEnsureRetriedFirstInvocation(t *testing.T) {
 	a := tasktest.NewAccount(t, tasktest.AccountSetup{})
-	h := datasource.NewEnsure(a.C.DataZone, a.SB.Now)
+	h := datasource.NewEnsure(a.C.DataZone, tasktest.Clock(a.SB))
 	in := a.Work(t, "exec-1")
 	before := len(a.SB.Journal())
-	first, err := h.Handle(context.Background(), in)
+	ctx, cancel := context.WithTimeout(context.Background(), 31*time.Second) // one look, then stop
+	defer cancel()
+	first, err := h.Handle(ctx, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if first.Poll.Done || first.Poll.WaitSeconds != 10 || first.DataSource.Status != "CREATING" {
-		t.Errorf("first call poll %+v status %s, want not done, 10 s, CREATING", first.Poll, first.DataSource.Status)
+	if first.Poll.Done || first.Poll.WaitSeconds != 5 || first.DataSource.Status != "CREATING" {
+		t.Errorf("first call poll %+v status %s, want not done, 5 s, CREATING", first.Poll, first.DataSource.Status)
 	}
-	retried, err := h.Handle(context.Background(), in)
+	retried, _, err := a.Drive(t, h.Handle, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if retried.DataSource.ID != first.DataSource.ID {
-		t.Errorf("retry found %s, want %s", retried.DataSource.ID, first.DataSource.ID)
+	if retried.DataSource.ID != first.DataSource.ID || !retried.Poll.Done {
+		t.Errorf("retry found %s (done %v), want %s done", retried.DataSource.ID, retried.Poll.Done, first.DataSource.ID)
 	}
 	tasktest.WantOps(t, a.SB, before, "CreateDataSource")
 }

@@ -81,7 +81,7 @@ func create(ctx context.Context, dz awsapi.DataSourceAPI, p workflow.Plan) (id s
 		PublishOnImport: aws.Bool(false),
 		Recommendation:  &dztypes.RecommendationConfiguration{EnableBusinessNameGeneration: aws.Bool(false)},
 		Configuration:   glueConfig(p, nil, nil),
-		ClientToken:     aws.String(workflow.ClientToken(p.Execution, workflow.TaskEnsureDataSource, p.DataSourceName)),
+		ClientToken:     aws.String(workflow.ClientToken(p.Execution, workflow.TaskDataSource, p.DataSourceName)),
 	})
 	if err == nil {
 		return aws.ToString(out.Id), true, nil

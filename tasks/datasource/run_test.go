@@ -2,6 +2,7 @@ package datasource_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 // ensured returns execution exec's Work after EnsureDataSource is done.
 func ensured(t *testing.T, a *tasktest.Account, w workflow.Work) workflow.Work {
 	t.Helper()
-	w, _, err := a.Drive(t, datasource.NewEnsure(a.C.DataZone, a.SB.Now).Handle, w)
+	w, _, err := a.Drive(t, datasource.NewEnsure(a.C.DataZone, tasktest.Clock(a.SB)).Handle, w)
 	if err != nil {
 		t.Fatalf("ensure data source: %v", err)
 	}
@@ -68,7 +69,7 @@ func TestRun(t *testing.T) {
 			wantOps:    []string{"StartDataSourceRun"},
 			check: func(t *testing.T, a *tasktest.Account, w workflow.Work) {
 				j := a.SB.Journal()
-				want := workflow.ClientToken("exec-1", workflow.TaskRunDataSource, w.DataSource.ID)
+				want := workflow.ClientToken("exec-1", workflow.TaskRun, w.DataSource.ID)
 				for _, e := range j {
 					if e.Op == "StartDataSourceRun" && e.Keys["clientToken"] != want {
 						t.Errorf("client token %q, want %q (execution and data source)", e.Keys["clientToken"], want)
@@ -141,14 +142,23 @@ func TestRun(t *testing.T) {
 				"grant DataZone's manage-access role " + tasktest.ManageAccessRole + " DESCRIBE and SELECT with grant option on acme_sales.orders in Lake Formation"},
 		},
 		{
-			name: "a table outside the data source's filters is reported missing",
+			name: "a table outside the data source's filters is left out with its problem; the others go on",
 			before: func(t *testing.T, a *tasktest.Account) (workflow.Work, awsapi.RunAPI) {
 				w := ensured(t, a, a.Work(t, "exec-1"))
 				w.Tables = append(w.Tables, workflow.Table{Name: "customers"})
 				return w, a.C.DataZone
 			},
-			wantErr:  &workflow.TableImportError{},
-			wantText: []string{"acme_sales.customers", "outside the data source's filters"},
+			wantOrigin: "adopted",
+			check: func(t *testing.T, a *tasktest.Account, w workflow.Work) {
+				tb := w.Table("customers")
+				if tb.Onboarding() || tb.Failed.Stage != workflow.TaskRun || tb.Failed.Problem.Field != "acme_sales.customers" ||
+					!strings.Contains(tb.Failed.Problem.Fix, "outside the data source's filters") {
+					t.Errorf("customers = %+v, want left out by Run with the missing-activity problem", tb)
+				}
+				if w.Table("orders").AssetID == "" || !w.Table("orders").Onboarding() {
+					t.Errorf("orders = %+v, want its asset", w.Table("orders"))
+				}
+			},
 		},
 		{
 			name: "a run that fails is a DataSourceFailedError with DataZone's message",
@@ -166,7 +176,7 @@ func TestRun(t *testing.T) {
 				return a.Work(t, "exec-1"), a.C.DataZone
 			},
 			wantErr:  &workflow.ServiceError{},
-			wantText: []string{"EnsureDataSource must run before RunDataSource"},
+			wantText: []string{"DataSource must run before Run"},
 		},
 	}
 	for _, tt := range tests {
@@ -174,7 +184,7 @@ func TestRun(t *testing.T) {
 			a := tasktest.NewAccount(t, tt.setup)
 			in, api := tt.before(t, a)
 			before := len(a.SB.Journal())
-			w, _, err := a.Drive(t, datasource.NewRun(api, a.SB.Now).Handle, in)
+			w, _, err := a.Drive(t, datasource.NewRun(api, tasktest.Clock(a.SB)).Handle, in)
 			tasktest.WantOps(t, a.SB, before, tt.wantOps...)
 			if tt.wantErr != nil {
 				tasktest.WantError(t, err, tt.wantErr, tt.wantText...)
@@ -188,12 +198,12 @@ func TestRun(t *testing.T) {
 				t.Errorf("run %q origin %q status %q, want a %s run that ended SUCCESS", ds.RunID, ds.RunOrigin, ds.RunStatus, tt.wantOrigin)
 			}
 			for _, tb := range w.Tables {
-				if tb.AssetID == "" {
+				if tb.AssetID == "" && tb.Onboarding() {
 					t.Errorf("table %s has no asset", tb.Name)
 				}
 			}
-			if !tasktest.StageEnded(w, "run") {
-				t.Errorf("timings %+v, want run ended", w.Timings)
+			if !tasktest.StageEnded(w, workflow.TaskRun) {
+				t.Errorf("timings %+v, want Run ended", w.Timings)
 			}
 			if tt.check != nil {
 				tt.check(t, a, w)

@@ -8,16 +8,13 @@ import (
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
-// prepareStage is the timing name of PrepareLakeFormation.
-const prepareStage = "lakeFormation"
-
-// Prepare is the PrepareLakeFormation task. It runs as a data lake administrator.
+// Prepare is the LakeFormation task. It runs as a data lake administrator.
 type Prepare struct {
 	lf  awsapi.LocationAPI
 	now func() time.Time
 }
 
-// NewPrepare returns the PrepareLakeFormation task.
+// NewPrepare returns the LakeFormation task.
 func NewPrepare(lf awsapi.LocationAPI, now func() time.Time) *Prepare {
 	return &Prepare{lf: lf, now: now}
 }
@@ -27,8 +24,8 @@ func NewPrepare(lf awsapi.LocationAPI, now func() time.Time) *Prepare {
 // role's grants that are missing. It records the outcome in w.LakeFormation; a second execution
 // finds everything in place and changes nothing.
 func (p *Prepare) Handle(ctx context.Context, w workflow.Work) (workflow.Work, error) {
-	w.BeginStage(prepareStage, p.now())
-	reg, err := p.register(ctx, w.Plan.LocationARN)
+	w.BeginStage(workflow.TaskLakeFormation, p.now())
+	reg, err := p.register(ctx, w.Plan.Partition, w.Plan.LocationARN)
 	if err != nil {
 		return w, err
 	}
@@ -43,6 +40,6 @@ func (p *Prepare) Handle(ctx context.Context, w workflow.Work) (workflow.Work, e
 		}
 	}
 	w.LakeFormation = &state
-	w.EndStage(prepareStage, p.now())
+	w.EndStage(workflow.TaskLakeFormation, p.now())
 	return w, nil
 }

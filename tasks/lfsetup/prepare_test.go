@@ -157,7 +157,7 @@ func TestPrepare(t *testing.T) {
 			if w.LakeFormation == nil || w.LakeFormation.Registration != tc.wantReg || !slices.Equal(w.LakeFormation.Granted, tc.wantGr) {
 				t.Errorf("lakeFormation = %+v, want registration %q and grants %q", w.LakeFormation, tc.wantReg, tc.wantGr)
 			}
-			if w.Timings[len(w.Timings)-1].Stage != "lakeFormation" || w.Timings[len(w.Timings)-1].EndedAt.IsZero() {
+			if w.Timings[len(w.Timings)-1].Stage != workflow.TaskLakeFormation || w.Timings[len(w.Timings)-1].EndedAt.IsZero() {
 				t.Errorf("timings = %+v, want the lakeFormation stage ended", w.Timings)
 			}
 

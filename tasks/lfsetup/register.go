@@ -22,14 +22,14 @@ const (
 
 // register makes sure the location is registered with Lake Formation: already registered, or
 // covered by a registered parent path, or registered now with the service-linked role.
-func (p *Prepare) register(ctx context.Context, arn string) (string, error) {
+func (p *Prepare) register(ctx context.Context, partition, arn string) (string, error) {
 	found, err := p.describe(ctx, arn)
 	if err != nil || found {
 		return alreadyRegistered, err
 	}
-	parent, err := p.registeredParent(ctx, arn)
+	parent, err := p.registeredParent(ctx, partition, arn)
 	if err != nil {
-		return "", awsapi.Classify("list lake formation locations under "+bucketARN(arn), err)
+		return "", awsapi.Classify("list lake formation locations under "+bucketARN(partition, arn), err)
 	}
 	if parent != "" {
 		slog.InfoContext(ctx, "location is covered by a registered parent path", "location", arn, "registered", parent)
@@ -78,12 +78,12 @@ func (p *Prepare) describe(ctx context.Context, arn string) (bool, error) {
 
 // registeredParent returns a registered location that covers arn (arn itself or a parent path
 // on a "/" boundary), or "".
-func (p *Prepare) registeredParent(ctx context.Context, arn string) (string, error) {
+func (p *Prepare) registeredParent(ctx context.Context, partition, arn string) (string, error) {
 	pg := lakeformation.NewListResourcesPaginator(p.lf, &lakeformation.ListResourcesInput{
 		FilterConditionList: []lftypes.FilterCondition{{
 			Field:              lftypes.FieldNameStringResourceArn,
 			ComparisonOperator: lftypes.ComparisonOperatorBeginsWith,
-			StringValueList:    []string{bucketARN(arn)},
+			StringValueList:    []string{bucketARN(partition, arn)},
 		}},
 	})
 	for pg.HasMorePages() {
@@ -105,9 +105,9 @@ func covers(reg, arn string) bool {
 	return reg == arn || strings.HasPrefix(arn, reg+"/")
 }
 
-// bucketARN is the bucket part of a location ARN: arn:aws:s3:::bucket.
-func bucketARN(arn string) string {
-	const prefix = "arn:aws:s3:::"
+// bucketARN is the bucket part of a location ARN in a partition: arn:<partition>:s3:::bucket.
+func bucketARN(partition, arn string) string {
+	prefix := "arn:" + partition + ":s3:::"
 	rest := strings.TrimPrefix(arn, prefix)
 	if i := strings.Index(rest, "/"); i >= 0 {
 		rest = rest[:i]

@@ -2,77 +2,101 @@ package lfsetup
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
 	"sort"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/glue"
 	"github.com/aws/aws-sdk-go-v2/service/lakeformation"
 	lftypes "github.com/aws/aws-sdk-go-v2/service/lakeformation/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/dzonboard/dzonboard/tasks/awsapi"
-	"github.com/dzonboard/dzonboard/tasks/internal/deadline"
+	"github.com/dzonboard/dzonboard/tasks/internal/waitloop"
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
-// tablesStage is the timing name of EnsureTablesManaged.
-const tablesStage = "tables"
+// batchSize is how many revocations one BatchRevokePermissions call carries: the API's limit
+// (BatchRevokePermissionsInput.Entries: 1 to 20, the SDK model).
+const batchSize = 20
 
-// Tables is the EnsureTablesManaged task.
+// The statuses of a batch of revocations.
+const (
+	revoked = "REVOKED"
+	pending = "NOT REVOKED YET"
+)
+
+var tablesStatuses = waitloop.Statuses{Pending: []string{pending}, Target: []string{revoked}}
+
+// Tables is the Tables task.
 type Tables struct {
-	glue awsapi.TablesGlue
-	lf   awsapi.TablesLakeFormation
-	now  func() time.Time
+	glue  awsapi.TablesGlue
+	lf    awsapi.TablesLakeFormation
+	clock waitloop.Clock
 }
 
-// NewTables returns the EnsureTablesManaged task.
-func NewTables(g awsapi.TablesGlue, lf awsapi.TablesLakeFormation, now func() time.Time) *Tables {
-	return &Tables{glue: g, lf: lf, now: now}
+// NewTables returns the Tables task.
+func NewTables(g awsapi.TablesGlue, lf awsapi.TablesLakeFormation, clock waitloop.Clock) *Tables {
+	return &Tables{glue: g, lf: lf, clock: clock}
 }
 
 // Handle lists the tables of w.Plan.GlueDatabase that match the plan's filters into w.Tables
 // (keeping what earlier stages recorded for each) and makes sure Lake Formation manages them:
-// tables that still grant IAMAllowedPrincipals are made managed by revoking it when the plan says
-// makeManaged, and are a *workflow.TablesNotManagedError otherwise. No matching table is a
-// *workflow.NoTablesError.
+// tables that still grant IAMAllowedPrincipals are made managed by revoking it, 20 at a time, when
+// the plan says makeManaged, and are a *workflow.TablesNotManagedError otherwise. No matching
+// table is a *workflow.NoTablesError. An invocation that stops near its deadline records what it
+// revoked (w.MadeManaged) and the next one goes on with the rest.
 func (t *Tables) Handle(ctx context.Context, w workflow.Work) (workflow.Work, error) {
-	now := t.now()
-	w.BeginStage(tablesStage, now)
 	db := w.Plan.GlueDatabase
-
-	found, updated, err := t.matchingTables(ctx, db, w.Plan.TableFilters)
-	if err != nil {
-		return w, err
+	w.MadeManaged = slices.Clone(w.MadeManaged)
+	var found []string
+	var batches [][]lftypes.PrincipalResourcePermissions
+	err := waitloop.Run(ctx, t.clock, &w, waitloop.Stage{
+		Name:     workflow.TaskTables,
+		Statuses: tablesStatuses,
+		Noun:     "batch(es) of IAMAllowedPrincipals revocations",
+		Begin: func(ctx context.Context) error {
+			var updated time.Time
+			var err error
+			found, updated, err = t.matchingTables(ctx, db, w.Plan.TableFilters)
+			if err != nil {
+				return err
+			}
+			if len(found) == 0 {
+				return &workflow.NoTablesError{Database: db, Filters: w.Plan.TableFilters}
+			}
+			w.Tables = mergeTables(ctx, w.Tables, found)
+			if updated.After(w.TablesUpdatedAt) {
+				w.TablesUpdatedAt = updated
+			}
+			unmanaged, err := t.unmanaged(ctx, db, found)
+			if err != nil || len(unmanaged) == 0 {
+				return err
+			}
+			if !w.Plan.MakeManaged {
+				return &workflow.TablesNotManagedError{Database: db, Tables: unmanagedNames(unmanaged, found)}
+			}
+			batches = slices.Collect(slices.Chunk(unmanaged, batchSize))
+			return nil
+		},
+		Items: func() int { return len(batches) },
+		Step: func(ctx context.Context, i int) (waitloop.Step, error) {
+			if err := t.revoke(ctx, db, found, batches[i]); err != nil {
+				return waitloop.Step{}, err
+			}
+			w.MadeManaged = mergeNames(w.MadeManaged, unmanagedNames(batches[i], found))
+			return waitloop.Step{Status: revoked, What: fmt.Sprintf("batch %d of %d", i+1, len(batches))}, nil
+		},
+		Fail: func([]workflow.Problem) error { return nil }, // revocations never fail as a status
+	})
+	if err == nil && w.Poll.Done && len(batches) > 0 {
+		slog.InfoContext(ctx, "revoked IAMAllowedPrincipals: tables are now Lake Formation-managed", "database", db, "tables", len(w.MadeManaged))
 	}
-	if len(found) == 0 {
-		return w, &workflow.NoTablesError{Database: db, Filters: w.Plan.TableFilters}
-	}
-	w.Tables = mergeTables(ctx, w.Tables, found)
-	if updated.After(w.TablesUpdatedAt) {
-		w.TablesUpdatedAt = updated
-	}
-
-	unmanaged, err := t.unmanaged(ctx, db, found)
-	if err != nil {
-		return w, err
-	}
-	if len(unmanaged) > 0 {
-		if !w.Plan.MakeManaged {
-			return w, &workflow.TablesNotManagedError{Database: db, Tables: unmanagedNames(unmanaged, found)}
-		}
-		made, err := t.makeManaged(ctx, db, unmanaged, found)
-		if err != nil {
-			return w, err
-		}
-		w.MadeManaged = mergeNames(w.MadeManaged, made)
-	}
-	w.EndStage(tablesStage, t.now())
-	return w, nil
+	return w, err
 }
 
 // matchingTables returns the sorted names of the database's tables that match filters, and the
@@ -178,66 +202,59 @@ func unmanagedNames(entries []lftypes.PrincipalResourcePermissions, found []stri
 	return out
 }
 
-// makeManaged revokes each IAMAllowedPrincipals grant and returns the tables made managed. Near
-// the Lambda deadline (deadline.Near) it stops with a *workflow.TransientError: the retry the state
-// machine makes lists again and goes on.
-func (t *Tables) makeManaged(ctx context.Context, db string, entries []lftypes.PrincipalResourcePermissions, found []string) ([]string, error) {
-	for i, e := range entries {
-		if deadline.Near(ctx) {
-			return nil, &workflow.TransientError{
-				Op:  "make tables of " + db + " managed",
-				Err: fmt.Errorf("stopped near the Lambda deadline after %d of %d revocations; the retry goes on", i, len(entries)),
-			}
+// revoke removes a batch of IAMAllowedPrincipals grants in one BatchRevokePermissions call, which
+// answers each entry's failure without failing the call. An entry Lake Formation rejects as invalid
+// or not found is fine when its grant is gone (an earlier attempt revoked it, its answer lost); any
+// other failure is classified as the call's error would be.
+func (t *Tables) revoke(ctx context.Context, db string, found []string, batch []lftypes.PrincipalResourcePermissions) error {
+	entries := make([]lftypes.BatchPermissionsRequestEntry, len(batch))
+	for i, e := range batch {
+		perms := e.Permissions
+		if len(perms) == 0 {
+			perms = []lftypes.Permission{lftypes.PermissionAll}
 		}
-		if err := t.revoke(ctx, e); err != nil {
-			return nil, err
+		entries[i] = lftypes.BatchPermissionsRequestEntry{
+			Id:                         aws.String(strconv.Itoa(i)),
+			Principal:                  &lftypes.DataLakePrincipal{DataLakePrincipalIdentifier: aws.String(iamAllowedPrincipals)},
+			Resource:                   &lftypes.Resource{Table: e.Resource.Table},
+			Permissions:                perms,
+			PermissionsWithGrantOption: e.PermissionsWithGrantOption,
 		}
 	}
-	made := unmanagedNames(entries, found)
-	slog.InfoContext(ctx, "revoked IAMAllowedPrincipals: tables are now Lake Formation-managed", "database", db, "tables", strings.Join(made, ","))
-	return made, nil
-}
-
-// revoke removes one IAMAllowedPrincipals grant. A revoke that Lake Formation rejects as invalid
-// is fine when the grant is gone (an earlier attempt revoked it).
-func (t *Tables) revoke(ctx context.Context, e lftypes.PrincipalResourcePermissions) error {
-	res := &lftypes.Resource{Table: e.Resource.Table}
-	what := "table " + aws.ToString(e.Resource.Table.DatabaseName) + "." + aws.ToString(e.Resource.Table.Name)
-	if e.Resource.Table.TableWildcard != nil {
-		what = "all tables of database " + aws.ToString(e.Resource.Table.DatabaseName)
-	}
-	perms := e.Permissions
-	if len(perms) == 0 {
-		perms = []lftypes.Permission{lftypes.PermissionAll}
-	}
-	_, err := t.lf.RevokePermissions(ctx, &lakeformation.RevokePermissionsInput{
-		Principal:                  &lftypes.DataLakePrincipal{DataLakePrincipalIdentifier: aws.String(iamAllowedPrincipals)},
-		Resource:                   res,
-		Permissions:                perms,
-		PermissionsWithGrantOption: e.PermissionsWithGrantOption,
-	})
-	if err == nil {
-		return nil
-	}
-	op := "revoke IAMAllowedPrincipals from " + what
-	var invalid *lftypes.InvalidInputException
-	var notFound *lftypes.EntityNotFoundException
-	if !errors.As(err, &invalid) && !errors.As(err, &notFound) {
+	op := fmt.Sprintf("revoke IAMAllowedPrincipals from %d table grant(s) of database %s", len(batch), db)
+	out, err := t.lf.BatchRevokePermissions(ctx, &lakeformation.BatchRevokePermissionsInput{Entries: entries})
+	if err != nil {
 		return awsapi.Classify(op, err)
 	}
-	left, lerr := listPermissions(ctx, t.lf, &lakeformation.ListPermissionsInput{
-		Principal: &lftypes.DataLakePrincipal{DataLakePrincipalIdentifier: aws.String(iamAllowedPrincipals)},
-		Resource:  res,
-	})
-	if lerr != nil {
-		return awsapi.Classify("list IAMAllowedPrincipals permissions on "+what, lerr)
-	}
-	for _, l := range left {
-		if l.Resource != nil && l.Resource.Table != nil && sameTable(l.Resource.Table, e.Resource.Table) {
-			return awsapi.Classify(op, err)
+	var gone []lftypes.BatchPermissionsFailureEntry
+	for _, f := range out.Failures {
+		code, msg := "", ""
+		if f.Error != nil {
+			code, msg = aws.ToString(f.Error.ErrorCode), aws.ToString(f.Error.ErrorMessage)
 		}
+		if code != "InvalidInputException" && code != "EntityNotFoundException" {
+			return awsapi.Classify(op, &smithy.GenericAPIError{Code: code, Message: msg})
+		}
+		gone = append(gone, f)
 	}
-	slog.InfoContext(ctx, "IAMAllowedPrincipals already revoked", "resource", what, "unconfirmed", "RevokePermissions answered "+awsapi.Code(err)+": "+awsapi.Message(err))
+	if len(gone) == 0 {
+		return nil
+	}
+	// Believe "nothing to revoke" only if the grants are really gone.
+	left, err := t.unmanaged(ctx, db, found)
+	if err != nil {
+		return err
+	}
+	for _, f := range gone {
+		for _, l := range left {
+			if f.RequestEntry != nil && f.RequestEntry.Resource != nil && f.RequestEntry.Resource.Table != nil &&
+				sameTable(l.Resource.Table, f.RequestEntry.Resource.Table) {
+				return awsapi.Classify(op, &smithy.GenericAPIError{Code: aws.ToString(f.Error.ErrorCode), Message: aws.ToString(f.Error.ErrorMessage)})
+			}
+		}
+		slog.InfoContext(ctx, "IAMAllowedPrincipals already revoked", "database", db,
+			"unconfirmed", "BatchRevokePermissions answered "+aws.ToString(f.Error.ErrorCode)+": "+aws.ToString(f.Error.ErrorMessage))
+	}
 	return nil
 }
 

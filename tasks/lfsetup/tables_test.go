@@ -35,11 +35,12 @@ func TestTables(t *testing.T) {
 		wantMade    []string
 		wantOps     []string
 		again       bool // a second call changes nothing
+		wantWait    int  // the invocation is not done and asks for this wait
 	}{
 		{
 			name: "iam-allowed tables made managed with makeManaged", world: "iam-allowed", crawl: true, makeManaged: true,
 			wantTables: []workflow.Table{{Name: "orders"}}, wantMade: []string{"orders"},
-			wantOps: []string{"RevokePermissions"}, again: true,
+			wantOps: []string{"BatchRevokePermissions"}, again: true,
 		},
 		{
 			name: "iam-allowed tables without makeManaged", world: "iam-allowed", crawl: true,
@@ -64,19 +65,19 @@ func TestTables(t *testing.T) {
 				return &revokeFirst{TablesLakeFormation: e.C.LakeFormation}
 			},
 			wantTables: []workflow.Table{{Name: "orders"}}, wantMade: []string{"orders"},
-			wantOps: []string{"RevokePermissions", "RevokePermissions!InvalidInputException"},
+			wantOps: []string{"BatchRevokePermissions", "BatchRevokePermissions"}, // the second's entry fails: nothing to revoke
 		},
 		{
 			name: "throttled revoke: transient", world: "iam-allowed", crawl: true, makeManaged: true,
-			faults:  []sandbox.FaultRule{{Service: "lakeformation", Op: "RevokePermissions", Kind: "throttle", Rate: 1}},
+			faults:  []sandbox.FaultRule{{Service: "lakeformation", Op: "BatchRevokePermissions", Kind: "throttle", Rate: 1}},
 			wantErr: &workflow.TransientError{},
 		},
 		{
-			name: "near the Lambda deadline: stops before revoking, transient", world: "iam-allowed", crawl: true, makeManaged: true,
+			name: "near the Lambda deadline: stops before revoking, back in a second", world: "iam-allowed", crawl: true, makeManaged: true,
 			ctx: func() (context.Context, context.CancelFunc) {
 				return context.WithTimeout(context.Background(), 10*time.Second)
 			},
-			wantErr: &workflow.TransientError{}, wantOps: []string{},
+			wantTables: []workflow.Table{{Name: "orders"}}, wantOps: []string{}, wantWait: 1,
 		},
 	}
 	for _, tc := range cases {
@@ -101,7 +102,7 @@ func TestTables(t *testing.T) {
 			}
 			defer cancel()
 			before := len(e.SB.Journal())
-			got, err := lfsetup.NewTables(e.C.Glue, lf, e.SB.Now).Handle(ctx, w)
+			got, err := lfsetup.NewTables(e.C.Glue, lf, tasktest.Clock(e.SB)).Handle(ctx, w)
 
 			if tc.wantErr != nil {
 				tasktest.WantError(t, err, tc.wantErr)
@@ -117,6 +118,15 @@ func TestTables(t *testing.T) {
 				t.Fatalf("Handle: %v", err)
 			}
 			tasktest.WantOps(t, e.SB, before, tc.wantOps...)
+			if tc.wantWait > 0 {
+				if got.Poll.Done || got.Poll.WaitSeconds != tc.wantWait || len(got.MadeManaged) != 0 {
+					t.Errorf("poll %+v made %v, want not done, a %d s wait, nothing made managed yet", got.Poll, got.MadeManaged, tc.wantWait)
+				}
+				return
+			}
+			if !got.Poll.Done {
+				t.Errorf("poll %+v, want done", got.Poll)
+			}
 			if !reflect.DeepEqual(got.Tables, tc.wantTables) || !slices.Equal(got.MadeManaged, tc.wantMade) {
 				t.Errorf("tables = %+v, madeManaged = %v; want %+v, %v", got.Tables, got.MadeManaged, tc.wantTables, tc.wantMade)
 			}
@@ -127,11 +137,11 @@ func TestTables(t *testing.T) {
 			if iap := iamAllowed(t, e); len(iap) != 0 {
 				t.Errorf("IAMAllowedPrincipals still on %v", iap)
 			}
-			if tm := got.Timings[len(got.Timings)-1]; tm.Stage != "tables" || tm.EndedAt.IsZero() {
+			if tm := got.Timings[len(got.Timings)-1]; tm.Stage != workflow.TaskTables || tm.EndedAt.IsZero() {
 				t.Errorf("timings = %+v, want the tables stage ended", got.Timings)
 			}
 			if tc.again {
-				again := tasktest.Idempotent(t, e.SB, lfsetup.NewTables(e.C.Glue, e.C.LakeFormation, e.SB.Now).Handle, w)
+				again := tasktest.Idempotent(t, e.SB, lfsetup.NewTables(e.C.Glue, e.C.LakeFormation, tasktest.Clock(e.SB)).Handle, w)
 				if len(again.MadeManaged) != 0 {
 					t.Errorf("second execution made %v managed, want nothing", again.MadeManaged)
 				}
@@ -172,19 +182,20 @@ func iamAllowed(t *testing.T, e tasktest.Env) []string {
 	return names
 }
 
-// revokeFirst is the real client whose first RevokePermissions is preceded by the same revoke:
-// the grant is gone when the task's own revoke arrives, as after an earlier attempt.
+// revokeFirst is the real client whose first BatchRevokePermissions is preceded by the same
+// call: the grants are gone when the task's own revoke arrives, as after an earlier attempt whose
+// answer was lost.
 type revokeFirst struct {
 	awsapi.TablesLakeFormation
 	done bool
 }
 
-func (r *revokeFirst) RevokePermissions(ctx context.Context, in *lakeformation.RevokePermissionsInput, opts ...func(*lakeformation.Options)) (*lakeformation.RevokePermissionsOutput, error) {
+func (r *revokeFirst) BatchRevokePermissions(ctx context.Context, in *lakeformation.BatchRevokePermissionsInput, opts ...func(*lakeformation.Options)) (*lakeformation.BatchRevokePermissionsOutput, error) {
 	if !r.done {
 		r.done = true
-		if _, err := r.TablesLakeFormation.RevokePermissions(ctx, in, opts...); err != nil {
+		if _, err := r.TablesLakeFormation.BatchRevokePermissions(ctx, in, opts...); err != nil {
 			return nil, err
 		}
 	}
-	return r.TablesLakeFormation.RevokePermissions(ctx, in, opts...)
+	return r.TablesLakeFormation.BatchRevokePermissions(ctx, in, opts...)
 }

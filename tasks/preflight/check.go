@@ -15,9 +15,12 @@ type check struct {
 	problems  []workflow.Problem
 	notMember map[string]bool // projects already reported as lacking the caller
 
-	caller  string // the caller's role ARN (an assumed-role ARN turned into the role's)
-	account string
-	region  string
+	caller string // the caller's role ARN (an assumed-role ARN turned into the role's)
+	// readsAll: the caller is a Lake Formation administrator or read-only administrator, so it
+	// sees every table and grant of the catalog.
+	readsAll bool
+	account  string
+	region   string
 
 	manageAccessRole string
 	producer         workflow.Target

@@ -61,7 +61,8 @@ func crawlerRoleARN(role, partition, account string) string {
 	return "arn:" + partition + ":iam::" + account + ":role/" + strings.TrimPrefix(role, "/")
 }
 
-// partition is the caller's ARN partition ("aws" when unknown).
+// partition is the caller's ARN partition ("aws" when the caller is not known: identity reports
+// that as a problem of its own).
 func (c *check) partition() string {
 	if a, err := arn.Parse(c.caller); err == nil {
 		return a.Partition

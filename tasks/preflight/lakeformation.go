@@ -12,31 +12,48 @@ import (
 	lftypes "github.com/aws/aws-sdk-go-v2/service/lakeformation/types"
 )
 
-// lakeFormation checks that the role that registers and grants is a data lake administrator.
+// lakeFormation checks the two Lake Formation roles the workflow relies on: the role that
+// registers and grants (PrepareLakeFormation's) must be a data lake administrator, and the role
+// Preflight runs as, which reads the catalog here and in Verify, must be an administrator or a
+// read-only administrator. Lake Formation shows a principal without permissions on a managed table
+// neither the table (GetTables leaves it out, GetTable is denied) nor other principals' grants
+// (ListPermissions), so an IAM-only reader would find nothing to onboard on a second run and miss
+// every IAMAllowedPrincipals grant (aws-reference §14).
 func (c *check) lakeFormation(ctx context.Context) error {
-	role := c.d.LakeFormationRoleARN
-	if role == "" {
-		role = c.caller
-	}
-	if role == "" {
+	if c.caller == "" {
 		return nil // the identity problem is reported already
 	}
 	out, err := c.d.LakeFormation.GetDataLakeSettings(ctx, &lakeformation.GetDataLakeSettingsInput{})
 	if err != nil {
 		return c.failed("", "read the lake formation data lake settings", err)
 	}
-	var admins []string
+	var admins, readers []string
 	if s := out.DataLakeSettings; s != nil {
 		for _, a := range s.DataLakeAdmins {
 			admins = append(admins, aws.ToString(a.DataLakePrincipalIdentifier))
 		}
+		for _, a := range s.ReadOnlyAdmins {
+			readers = append(readers, aws.ToString(a.DataLakePrincipalIdentifier))
+		}
 	}
-	if slices.ContainsFunc(admins, func(a string) bool { return sameRole(a, role) }) {
-		return nil
+	is := func(list []string, role string) bool {
+		return slices.ContainsFunc(list, func(a string) bool { return sameRole(a, role) })
 	}
-	slog.InfoContext(ctx, "lake formation role is not a data lake administrator", "role", role, "admins", len(admins))
-	c.add("", fmt.Sprintf("the workflow's Lake Formation role %s is not a Lake Formation data lake administrator; registering the S3 location and granting DataZone's manage-access role permissions with grant option need one.", role),
-		fmt.Sprintf("add %s to the data lake administrators (Lake Formation console > Administrative roles and tasks, or the stack's DataLakeSettings; PutDataLakeSettings replaces the whole list, so read it and add to it).", role))
+	role := c.d.LakeFormationRoleARN
+	if role == "" {
+		role = c.caller
+	}
+	if !is(admins, role) {
+		slog.InfoContext(ctx, "lake formation role is not a data lake administrator", "role", role, "admins", len(admins))
+		c.add("", fmt.Sprintf("the workflow's Lake Formation role %s is not a Lake Formation data lake administrator; registering the S3 location and granting DataZone's manage-access role permissions with grant option need one.", role),
+			fmt.Sprintf("add %s to the data lake administrators (the stack's Custom::DataLakeAdmins does; by hand: Lake Formation console > Administrative roles and tasks; PutDataLakeSettings replaces the whole list, so read it and add to it).", role))
+	}
+	c.readsAll = is(admins, c.caller) || is(readers, c.caller)
+	if !c.readsAll {
+		slog.InfoContext(ctx, "preflight role can not see every table", "role", c.caller, "readOnlyAdmins", len(readers))
+		c.add("", fmt.Sprintf("the workflow's role %s is neither a Lake Formation data lake administrator nor a read-only administrator, so Lake Formation hides the tables it manages from it: Preflight and Verify would find no managed table to onboard or check, and no other principal's grant.", c.caller),
+			fmt.Sprintf("add %s to the read-only administrators (the stack's Custom::DataLakeAdmins does; by hand: Lake Formation console > Administrative roles and tasks > Read-only administrators, or add it to ReadOnlyAdmins with a read-modify-write of get-data-lake-settings / put-data-lake-settings).", c.caller))
+	}
 	return nil
 }
 

@@ -9,9 +9,6 @@ import (
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
-// stage is the timing name of Preflight.
-const stage = "preflight"
-
 // Deps are what Preflight reads the account with.
 type Deps struct {
 	STS           awsapi.PreflightSTS
@@ -49,7 +46,7 @@ func (t *Task) Handle(ctx context.Context, req workflow.PreflightRequest) (workf
 	}
 	begun := t.d.Now()
 	c := &check{d: t.d, in: in, notMember: map[string]bool{}}
-	for _, step := range []func(context.Context) error{c.identity, c.dataZone, c.glue, c.lakeFormation} {
+	for _, step := range []func(context.Context) error{c.identity, c.lakeFormation, c.dataZone, c.glue} {
 		if err := step(ctx); err != nil {
 			return workflow.Work{}, err
 		}
@@ -60,8 +57,8 @@ func (t *Task) Handle(ctx context.Context, req workflow.PreflightRequest) (workf
 	}
 
 	w := workflow.Work{Plan: c.buildPlan(req, begun)}
-	w.BeginStage(stage, begun)
-	w.EndStage(stage, t.d.Now())
+	w.BeginStage(workflow.TaskPreflight, begun)
+	w.EndStage(workflow.TaskPreflight, t.d.Now())
 	slog.InfoContext(ctx, "preflight passed", "database", w.Plan.GlueDatabase, "s3Location", w.Plan.S3Location,
 		"subscriptionDatabase", w.Plan.Producer.SubscriptionDatabase, "workgroup", w.Plan.Producer.Workgroup)
 	return w, nil
@@ -95,6 +92,7 @@ func (c *check) buildPlan(req workflow.PreflightRequest, now time.Time) workflow
 	return workflow.Plan{
 		Execution:           req.Execution,
 		StartedAt:           started.UTC(),
+		Partition:           c.partition(),
 		AccountID:           c.account,
 		Region:              c.region,
 		DomainID:            in.DomainID,
@@ -102,7 +100,7 @@ func (c *check) buildPlan(req workflow.PreflightRequest, now time.Time) workflow
 		CrawlerRoleARN:      c.crawlerRole,
 		GlueDatabase:        c.database,
 		S3Location:          c.s3Location,
-		LocationARN:         workflow.LocationARN(c.s3Location),
+		LocationARN:         workflow.LocationARN(c.partition(), c.s3Location),
 		TableFilters:        tables,
 		DataSourceName:      dsName,
 		SkipCrawl:           in.SkipCrawl,

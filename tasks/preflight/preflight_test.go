@@ -54,7 +54,7 @@ type testCase struct {
 func TestPreflight(t *testing.T) {
 	started := time.Date(2026, 1, 5, 8, 59, 58, 123e6, time.UTC)
 	fullPlan := workflow.Plan{
-		Execution: "exec-1", StartedAt: started, AccountID: tasktest.AccountID, Region: "us-east-1", DomainID: tasktest.DomainID,
+		Execution: "exec-1", StartedAt: started, Partition: "aws", AccountID: tasktest.AccountID, Region: "us-east-1", DomainID: tasktest.DomainID,
 		CrawlerName: tasktest.CrawlerName, CrawlerRoleARN: tasktest.CrawlerRole, GlueDatabase: "acme_sales",
 		S3Location: "s3://acme-sales-data/sales/", LocationARN: "arn:aws:s3:::acme-sales-data/sales",
 		TableFilters: []string{"*"}, DataSourceName: "dzonboard-acme_sales", ManageAccessRoleARN: tasktest.ManageAccessRole,
@@ -74,7 +74,7 @@ func TestPreflight(t *testing.T) {
 			name:  "default world: every plan field, defaults applied",
 			world: "default", start: "2026-01-05T08:59:58.123Z",
 			want: want{plan: &fullPlan, check: func(t *testing.T, w workflow.Work) {
-				if len(w.Timings) != 1 || w.Timings[0].Stage != "preflight" || w.Timings[0].EndedAt.IsZero() {
+				if len(w.Timings) != 1 || w.Timings[0].Stage != workflow.TaskPreflight || w.Timings[0].EndedAt.IsZero() {
 					t.Errorf("timings = %+v, want the preflight stage begun and ended", w.Timings)
 				}
 				if w.Poll.Done || w.Crawl != nil || w.LakeFormation != nil || len(w.Tables) > 0 {
@@ -134,6 +134,8 @@ func TestPreflight(t *testing.T) {
 					"role " + workflowRole + " is not a member of DataZone project " + mktProject,
 					"--project-identifier " + salesProject + " --designation PROJECT_CONTRIBUTOR --member userIdentifier=" + workflowRole,
 					"is not a Lake Formation data lake administrator",
+					"role " + workflowRole + " is neither a Lake Formation data lake administrator nor a read-only administrator",
+					"add " + workflowRole + " to the read-only administrators",
 				},
 			},
 		},

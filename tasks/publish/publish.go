@@ -2,90 +2,77 @@ package publish
 
 import (
 	"context"
-	"fmt"
-	"log/slog"
-	"strings"
-	"time"
+
+	dztypes "github.com/aws/aws-sdk-go-v2/service/datazone/types"
 
 	"github.com/dzonboard/dzonboard/tasks/awsapi"
-	"github.com/dzonboard/dzonboard/tasks/internal/deadline"
-	"github.com/dzonboard/dzonboard/tasks/internal/problems"
 	"github.com/dzonboard/dzonboard/tasks/internal/waitloop"
+	"github.com/dzonboard/dzonboard/tasks/internal/workcopy"
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
-// loop is this task's wait loop: the publish stage, waiting by ListingPolicy.
-var loop = waitloop.Loop{Stage: "publish", Policy: workflow.ListingPolicy}
+// The listing statuses this task reports: DataZone's, and its own for a table without an asset and
+// for a listing it published that reads do not find yet.
+const (
+	noAsset    = "NO ASSET"
+	notVisible = "PUBLISHED (not readable yet)"
+)
 
-// Task is the PublishAssets task.
+var statuses = waitloop.Statuses{
+	Pending: []string{string(dztypes.ListingStatusCreating), notVisible},
+	Target:  []string{string(dztypes.ListingStatusActive)},
+	Failed:  []string{string(dztypes.ListingStatusInactive), noAsset},
+}
+
+// Task is the Publish task.
 type Task struct {
-	dz  awsapi.PublishAPI
-	now func() time.Time
+	dz    awsapi.PublishAPI
+	clock waitloop.Clock
 }
 
-// New returns the PublishAssets task. now is the clock (time.Now when nil).
-func New(dz awsapi.PublishAPI, now func() time.Time) *Task {
-	if now == nil {
-		now = time.Now
-	}
-	return &Task{dz: dz, now: now}
+// New returns the Publish task.
+func New(dz awsapi.PublishAPI, clock waitloop.Clock) *Task {
+	return &Task{dz: dz, clock: clock}
 }
 
-// Handle publishes, for every table of w.Tables, the asset's current revision unless its listing
-// already shows it, and records each listing's ID, revision and status. It is done when every
-// listing is ACTIVE; an INACTIVE listing is a *workflow.PublishFailedError that lists every such
-// table. Tables found ACTIVE by an earlier invocation of this loop are not read again.
+// Handle publishes, for every table still onboarding, the asset's current revision unless its
+// listing already shows it, and records each listing's ID, revision and status. It is done when
+// every listing is ACTIVE. A table whose listing is INACTIVE is left out of the rest of the
+// onboarding with its problem (the execution then ends with a *workflow.PublishFailedError once
+// the others are onboarded); when every table fails, the stage fails at once with that error.
+// Tables found ACTIVE earlier are not read again.
 func (t *Task) Handle(ctx context.Context, w workflow.Work) (workflow.Work, error) {
-	now := t.now()
-	first := loop.Begin(&w, now)
-	var pending []string
-	var failures []workflow.Problem
-	stopped := false
-	for i := range w.Tables {
-		tb := &w.Tables[i]
-		if tb.ListingStatus == statusActive && tb.ListingID != "" {
-			continue
-		}
-		if deadline.Near(ctx) {
-			stopped = true
-			pending = append(pending, tb.Name+" (not checked yet)")
-			continue
-		}
-		st, p, err := t.table(ctx, w.Plan, tb)
-		if err != nil {
-			return w, err
-		}
-		switch st {
-		case stateProblem:
-			failures = append(failures, p)
-		case stateWaiting:
-			pending = append(pending, fmt.Sprintf("%s (%s)", tb.Name, orUnknown(tb.ListingStatus)))
-		}
-	}
-	if len(failures) > 0 {
-		return w, &workflow.PublishFailedError{Problems: problems.Compact(ctx, failures)}
-	}
-	if len(pending) == 0 {
-		loop.Done(&w, now)
-		return w, nil
-	}
-	still := fmt.Sprintf("%d of %d listings are not ACTIVE yet: %s", len(pending), len(w.Tables), summary(pending))
-	if stopped {
-		slog.InfoContext(ctx, "stopping early: the invocation's deadline is near", "pending", len(pending))
-		w.Poll = workflow.Poll{Attempt: w.Poll.Attempt, WaitSeconds: deadline.WaitSeconds, Since: w.Poll.Since}
-		return w, nil
-	}
-	err := loop.Wait(&w, first, now, still)
+	w.Tables = workcopy.Tables(w.Tables)
+	var items []int // indexes of the tables still onboarding
+	err := waitloop.Run(ctx, t.clock, &w, waitloop.Stage{
+		Name:     workflow.TaskPublish,
+		Statuses: statuses,
+		Noun:     "listing(s)",
+		Begin: func(context.Context) error {
+			items = onboarding(w.Tables)
+			return nil
+		},
+		Items: func() int { return len(items) },
+		Step: func(ctx context.Context, i int) (waitloop.Step, error) {
+			tb := &w.Tables[items[i]]
+			p, err := t.table(ctx, w.Plan, tb)
+			return waitloop.Step{Status: orUnknown(tb.ListingStatus), What: tb.Name, Problem: p}, err
+		},
+		Fail: func(ps []workflow.Problem) error { return &workflow.PublishFailedError{Problems: ps} },
+		Drop: func(i int, p workflow.Problem) { w.FailTable(w.Tables[items[i]].Name, workflow.TaskPublish, p) },
+	})
 	return w, err
 }
 
-// summary lists the first few entries of a long list.
-func summary(items []string) string {
-	const show = 5
-	if len(items) <= show {
-		return strings.Join(items, ", ")
+// onboarding returns the indexes of the tables no stage has failed.
+func onboarding(ts []workflow.Table) []int {
+	var out []int
+	for i, tb := range ts {
+		if tb.Onboarding() {
+			out = append(out, i)
+		}
 	}
-	return strings.Join(items[:show], ", ") + fmt.Sprintf(" and %d more", len(items)-show)
+	return out
 }
 
 func orUnknown(s string) string {

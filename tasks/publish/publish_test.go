@@ -2,6 +2,7 @@ package publish_test
 
 import (
 	"context"
+	"strings"
 	"slices"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ import (
 // published returns execution exec's Work after PublishAssets is done.
 func published(t *testing.T, a *tasktest.Account, exec string) workflow.Work {
 	t.Helper()
-	w, _, err := a.Drive(t, publish.New(a.C.DataZone, a.SB.Now).Handle, a.Onboarded(t, exec))
+	w, _, err := a.Drive(t, publish.New(a.C.DataZone, tasktest.Clock(a.SB)).Handle, a.Onboarded(t, exec))
 	if err != nil {
 		t.Fatalf("publish: %v", err)
 	}
@@ -69,7 +70,7 @@ func TestPublish(t *testing.T) {
 				return a.Onboarded(t, "exec-1"), a.C.DataZone, nil
 			},
 			wantOps:       []string{"CreateListingChangeSet", "CreateListingChangeSet"},
-			wantCalls:     4, // CREATING for 20 s: waits 5, 10 and 20 s
+			wantCalls:     1, // CREATING for 20 s: looked at every 2 s inside the invocation
 			wantRevisions: []string{"orders=1/1", "orders_archive=1/1"},
 			check: func(t *testing.T, a *tasktest.Account, w workflow.Work, _ *workflow.Work) {
 				var tokens []string
@@ -80,7 +81,7 @@ func TestPublish(t *testing.T) {
 				}
 				var want []string
 				for _, tb := range w.Tables {
-					want = append(want, workflow.ClientToken("exec-1", workflow.TaskPublishAssets, tb.AssetID, "1"))
+					want = append(want, workflow.ClientToken("exec-1", workflow.TaskPublish, tb.AssetID, "1"))
 				}
 				if !slices.Equal(tokens, want) {
 					t.Errorf("client tokens %v, want %v (execution, asset, revision)", tokens, want)
@@ -107,7 +108,7 @@ func TestPublish(t *testing.T) {
 				return a.Onboarded(t, "exec-2"), a.C.DataZone, &first
 			},
 			wantOps:       []string{"CreateListingChangeSet"},
-			wantCalls:     4,
+			wantCalls:     1,
 			wantRevisions: []string{"orders=2/2", "orders_archive=1/1"},
 			check:         sameListings,
 		},
@@ -142,8 +143,29 @@ func TestPublish(t *testing.T) {
 				}
 				return a.Onboarded(t, "exec-2"), a.C.DataZone, &first
 			},
+			wantCalls:     1,
+			wantRevisions: []string{"orders=1/1", "orders_archive=1/1"},
+			check: func(t *testing.T, _ *tasktest.Account, w workflow.Work, _ *workflow.Work) {
+				failed(t, w, "orders", "acme_sales.orders", "is INACTIVE", "publish the asset again")
+			},
+		},
+		{
+			name: "every listing unpublished is a PublishFailedError that names each table",
+			before: func(t *testing.T, a *tasktest.Account) (workflow.Work, awsapi.PublishAPI, *workflow.Work) {
+				first := published(t, a, "exec-1")
+				for _, tb := range first.Tables {
+					_, err := a.Admin.DataZone.CreateListingChangeSet(context.Background(), &datazone.CreateListingChangeSetInput{
+						DomainIdentifier: aws.String(tasktest.DomainID), EntityIdentifier: aws.String(tb.AssetID),
+						EntityType: dztypes.EntityTypeAsset, Action: dztypes.ChangeActionUnpublish,
+					})
+					if err != nil {
+						t.Fatalf("unpublish: %v", err)
+					}
+				}
+				return a.Onboarded(t, "exec-2"), a.C.DataZone, &first
+			},
 			wantErr:  &workflow.PublishFailedError{},
-			wantText: []string{"acme_sales.orders:", "is INACTIVE", "publish the asset again"},
+			wantText: []string{"2 problems", "acme_sales.orders:", "acme_sales.orders_archive:", "is INACTIVE"},
 		},
 		{
 			name: "a table without an asset is a PublishFailedError",
@@ -152,9 +174,12 @@ func TestPublish(t *testing.T) {
 				w.Tables[1].AssetID = ""
 				return w, a.C.DataZone, nil
 			},
-			wantOps:  []string{"CreateListingChangeSet"}, // orders is published all the same
-			wantErr:  &workflow.PublishFailedError{},
-			wantText: []string{"acme_sales.orders_archive: the table has no DataZone asset"},
+			wantOps:       []string{"CreateListingChangeSet"}, // orders is published all the same
+			wantCalls:     1,
+			wantRevisions: []string{"orders=1/1", "orders_archive=/"},
+			check: func(t *testing.T, _ *tasktest.Account, w workflow.Work, _ *workflow.Work) {
+				failed(t, w, "orders_archive", "acme_sales.orders_archive", "the table has no DataZone asset")
+			},
 		},
 		{
 			name:  "a throttled publish is a TransientError",
@@ -183,7 +208,10 @@ func TestPublish(t *testing.T) {
 			a := tasktest.NewAccount(t, tt.setup)
 			in, api, earlier := tt.before(t, a)
 			before := len(a.SB.Journal())
-			w, calls, err := a.Drive(t, publish.New(api, a.SB.Now).Handle, in)
+			w, calls, err := a.Drive(t, publish.New(api, tasktest.Clock(a.SB)).Handle, in)
+			if err == nil && tt.wantErr != nil {
+				err = tasktest.Failure(w) // the stage left the tables out; the execution ends with this
+			}
 			tasktest.WantOps(t, a.SB, before, tt.wantOps...)
 			if tt.wantErr != nil {
 				tasktest.WantError(t, err, tt.wantErr, tt.wantText...)
@@ -198,20 +226,34 @@ func TestPublish(t *testing.T) {
 			var revs []string
 			for _, tb := range w.Tables {
 				revs = append(revs, tb.Name+"="+tb.AssetRevision+"/"+tb.ListingRevision)
-				if tb.ListingID == "" || tb.ListingStatus != "ACTIVE" {
+				if tb.Onboarding() && (tb.ListingID == "" || tb.ListingStatus != "ACTIVE") {
 					t.Errorf("table %s: listing %q %s, want an ACTIVE listing", tb.Name, tb.ListingID, tb.ListingStatus)
 				}
 			}
 			if !slices.Equal(revs, tt.wantRevisions) {
 				t.Errorf("asset/listing revisions %v, want %v", revs, tt.wantRevisions)
 			}
-			if !tasktest.StageEnded(w, "publish") {
-				t.Errorf("timings %+v, want publish ended", w.Timings)
+			if !tasktest.StageEnded(w, workflow.TaskPublish) {
+				t.Errorf("timings %+v, want Publish ended", w.Timings)
 			}
 			if tt.check != nil {
 				tt.check(t, a, w, earlier)
 			}
 		})
+	}
+}
+
+// failed checks that the table was left out by Publish with a problem of its own that says texts.
+func failed(t *testing.T, w workflow.Work, name, field string, texts ...string) {
+	t.Helper()
+	tb := w.Table(name)
+	if tb.Onboarding() || tb.Failed.Stage != workflow.TaskPublish || tb.Failed.Problem.Field != field {
+		t.Fatalf("table %s = %+v, want left out by Publish", name, tb)
+	}
+	for _, text := range texts {
+		if !strings.Contains(tb.Failed.Problem.String(), text) {
+			t.Errorf("problem %q does not say %q", tb.Failed.Problem, text)
+		}
 	}
 }
 
@@ -229,16 +271,18 @@ func sameListings(t *testing.T, _ *tasktest.Account, w workflow.Work, earlier *w
 func TestPublishRetried(t *testing.T) {
 	a := tasktest.NewAccount(t, tasktest.AccountSetup{})
 	in := a.Onboarded(t, "exec-1")
-	h := publish.New(a.C.DataZone, a.SB.Now)
+	h := publish.New(a.C.DataZone, tasktest.Clock(a.SB))
 	before := len(a.SB.Journal())
-	first, err := h.Handle(context.Background(), in)
+	ctx, cancel := context.WithTimeout(context.Background(), 31*time.Second) // one look, then stop
+	defer cancel()
+	first, err := h.Handle(ctx, in)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if first.Poll.Done || first.Poll.WaitSeconds != 5 {
 		t.Errorf("first call poll %+v, want not done with the policy's first wait (5 s)", first.Poll)
 	}
-	again, err := h.Handle(context.Background(), in)
+	again, err := h.Handle(ctx, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +299,7 @@ func TestPublishRetried(t *testing.T) {
 func TestPublishNearDeadline(t *testing.T) {
 	a := tasktest.NewAccount(t, tasktest.AccountSetup{})
 	in := a.Onboarded(t, "exec-1")
-	h := publish.New(a.C.DataZone, a.SB.Now)
+	h := publish.New(a.C.DataZone, tasktest.Clock(a.SB))
 	w := tasktest.NearDeadline(t, a.SB, h.Handle, in)
 	w, _, err := a.Drive(t, h.Handle, w)
 	if err != nil {

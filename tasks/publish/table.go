@@ -14,21 +14,18 @@ import (
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
-// state is where one table's listing stands after a check.
-type state int
-
-const (
-	stateDone    state = iota // ACTIVE at the asset's revision
-	stateWaiting              // CREATING, or just published
-	stateProblem              // INACTIVE, or no asset to publish
-)
-
 const statusActive = string(dztypes.ListingStatusActive)
 
-// table brings one table's listing up to its asset's current revision and records it in tb.
-func (t *Task) table(ctx context.Context, p workflow.Plan, tb *workflow.Table) (state, workflow.Problem, error) {
+// table brings one table's listing up to its asset's current revision and records it in tb
+// (tb.ListingStatus is then the status to report). It returns the table's problem when its
+// listing failed or it has no asset.
+func (t *Task) table(ctx context.Context, p workflow.Plan, tb *workflow.Table) (*workflow.Problem, error) {
+	if tb.ListingStatus == statusActive && tb.ListingID != "" {
+		return nil, nil // found ACTIVE by an earlier look
+	}
 	if tb.AssetID == "" {
-		return stateProblem, workflow.Problem{
+		tb.ListingStatus = noAsset
+		return &workflow.Problem{
 			Field:   p.GlueDatabase + "." + tb.Name,
 			Problem: "the table has no DataZone asset to publish.",
 			Fix:     "the data source run records each table's asset: start again so that it runs.",
@@ -36,14 +33,14 @@ func (t *Task) table(ctx context.Context, p workflow.Plan, tb *workflow.Table) (
 	}
 	rev, listed, err := t.current(ctx, p, tb)
 	if err != nil {
-		return stateWaiting, workflow.Problem{}, err
+		return nil, err
 	}
 	if !listed {
 		if err := t.publish(ctx, p, tb, rev); err != nil {
-			return stateWaiting, workflow.Problem{}, err
+			return nil, err
 		}
 	}
-	return t.judge(ctx, p, tb)
+	return t.judge(ctx, p, tb), nil
 }
 
 // current reads the asset's revision and its listing, and reports whether the listing already
@@ -64,6 +61,10 @@ func (t *Task) current(ctx context.Context, p workflow.Plan, tb *workflow.Table)
 	l, err := t.dz.GetListing(ctx, &datazone.GetListingInput{
 		DomainIdentifier: aws.String(p.DomainID), Identifier: aws.String(id),
 	})
+	if awsapi.NotYetVisible(err, tb.PublishedAt, t.clock.Now()) {
+		tb.ListingID, tb.ListingStatus = id, notVisible
+		return rev, true, nil
+	}
 	if err != nil {
 		return rev, false, awsapi.Classify(fmt.Sprintf("get listing %s of table %s", id, tb.Name), err)
 	}
@@ -87,10 +88,11 @@ func (t *Task) publish(ctx context.Context, p workflow.Plan, tb *workflow.Table,
 		EntityType:       dztypes.EntityTypeAsset,
 		EntityRevision:   aws.String(rev),
 		Action:           dztypes.ChangeActionPublish,
-		ClientToken:      aws.String(workflow.ClientToken(p.Execution, workflow.TaskPublishAssets, tb.AssetID, rev)),
+		ClientToken:      aws.String(workflow.ClientToken(p.Execution, workflow.TaskPublish, tb.AssetID, rev)),
 	})
 	if err == nil {
 		tb.ListingID, tb.ListingRevision, tb.ListingStatus = aws.ToString(out.ListingId), aws.ToString(out.ListingRevision), string(out.Status)
+		tb.PublishedAt = t.clock.Now()
 		slog.InfoContext(ctx, "published", "table", tb.Name, "asset", tb.AssetID, "assetRevision", rev,
 			"listing", tb.ListingID, "listingRevision", tb.ListingRevision, "status", tb.ListingStatus)
 		return nil
@@ -113,23 +115,23 @@ func (t *Task) publish(ctx context.Context, p workflow.Plan, tb *workflow.Table,
 	return nil
 }
 
-// judge turns the recorded listing status into the table's state.
-func (t *Task) judge(ctx context.Context, p workflow.Plan, tb *workflow.Table) (state, workflow.Problem, error) {
+// judge returns the problem of a table whose recorded listing status is a failure.
+func (t *Task) judge(ctx context.Context, p workflow.Plan, tb *workflow.Table) *workflow.Problem {
 	switch dztypes.ListingStatus(tb.ListingStatus) {
-	case dztypes.ListingStatusActive:
-		return stateDone, workflow.Problem{}, nil
 	case dztypes.ListingStatusInactive:
-		return stateProblem, workflow.Problem{
+		return &workflow.Problem{
 			Field: p.GlueDatabase + "." + tb.Name,
 			Problem: fmt.Sprintf("listing %s (revision %s) of asset %s is INACTIVE: it was unpublished, or publishing did not complete.",
 				tb.ListingID, tb.ListingRevision, tb.AssetID),
 			Fix: "look at the listing in the DataZone portal, publish the asset again, and start again.",
-		}, nil
-	case dztypes.ListingStatusCreating, "":
+		}
+	case dztypes.ListingStatusActive, dztypes.ListingStatusCreating:
 	default:
-		slog.InfoContext(ctx, "listing in an unknown status; waiting", "listing", tb.ListingID, "unconfirmed", tb.ListingStatus)
+		if tb.ListingStatus != notVisible {
+			slog.InfoContext(ctx, "listing in an unknown status; waiting", "listing", tb.ListingID, "unconfirmed", tb.ListingStatus)
+		}
 	}
-	return stateWaiting, workflow.Problem{}, nil
+	return nil
 }
 
 // listedRevision is the asset revision a listing shows, or "" when it is not an asset listing.

@@ -11,6 +11,7 @@ import (
 	"github.com/dzonboard/dzonboard/tasks/crawl"
 	"github.com/dzonboard/dzonboard/tasks/datasource"
 	"github.com/dzonboard/dzonboard/tasks/internal/pace"
+	"github.com/dzonboard/dzonboard/tasks/internal/waitloop"
 	"github.com/dzonboard/dzonboard/tasks/lfsetup"
 	"github.com/dzonboard/dzonboard/tasks/preflight"
 	"github.com/dzonboard/dzonboard/tasks/publish"
@@ -26,15 +27,14 @@ type Options struct {
 	Config aws.Config
 	// Now is the clock; nil means time.Now. The local runner passes the sandbox's virtual clock.
 	Now func() time.Time
-	// Sleep paces rate-limited calls; nil means a real, context-aware sleep.
+	// Sleep waits for the tasks (looking again inside a wait loop, pacing rate-limited calls);
+	// nil means a real, context-aware sleep. The local runner passes one that lets the sandbox's
+	// virtual time pass.
 	Sleep func(ctx context.Context, d time.Duration) error
-	// LakeFormationRoleARN is the role PrepareLakeFormation runs as ("" = the caller), which
+	// LakeFormationRoleARN is the role the LakeFormation task runs as ("" = the caller), which
 	// Preflight checks is a data lake administrator.
 	LakeFormationRoleARN string
 }
-
-// AcceptInterval spaces AcceptSubscriptionRequest calls: DataZone allows 3 per second.
-const AcceptInterval = 350 * time.Millisecond
 
 // Entry is one task: its name and its handler in both forms.
 type Entry struct {
@@ -47,33 +47,37 @@ type Entry struct {
 
 // Build returns every task of workflow.Tasks, in that order.
 func Build(opt Options) []Entry {
-	now := opt.Now
-	if now == nil {
-		now = time.Now
+	clock := waitloop.Clock{Now: opt.Now, Sleep: opt.Sleep}
+	if clock.Now == nil {
+		clock.Now = time.Now
 	}
-	sleep := opt.Sleep
-	if sleep == nil {
-		sleep = pace.Sleep
+	if clock.Sleep == nil {
+		clock.Sleep = pace.Sleep
 	}
+	limiter := func(op string) *pace.Limiter { return pace.For(op, clock.Sleep).WithClock(clock.Now) }
 	c := awsapi.NewClients(opt.Config)
 	athenaAs := func(creds aws.Credentials) awsapi.VerifyAthena { return c.AthenaAs(creds) }
 	return []Entry{
 		entry(workflow.TaskPreflight, preflight.New(preflight.Deps{
 			STS: c.STS, DataZone: c.DataZone, Glue: c.Glue, LakeFormation: c.LakeFormation,
-			LakeFormationRoleARN: opt.LakeFormationRoleARN, Now: now,
+			LakeFormationRoleARN: opt.LakeFormationRoleARN, Now: clock.Now,
 		}).Handle),
-		entry(workflow.TaskPrepareLakeFormation, lfsetup.NewPrepare(c.LakeFormation, now).Handle),
-		entry(workflow.TaskStartCrawl, crawl.NewStart(c.Glue, now).Handle),
-		entry(workflow.TaskCheckCrawl, crawl.NewCheck(c.Glue, now).Handle),
-		entry(workflow.TaskEnsureTablesManaged, lfsetup.NewTables(c.Glue, c.LakeFormation, now).Handle),
-		entry(workflow.TaskEnsureDataSource, datasource.NewEnsure(c.DataZone, now).Handle),
-		entry(workflow.TaskRunDataSource, datasource.NewRun(c.DataZone, now).Handle),
-		entry(workflow.TaskPublishAssets, publish.New(c.DataZone, now).Handle),
-		entry(workflow.TaskSubscribeProjects, subscribe.New(c.DataZone, now, pace.New(AcceptInterval, sleep)).Handle),
-		entry(workflow.TaskVerifyQueries, verify.New(verify.Deps{
-			DataZone: c.DataZone, Glue: c.Glue, Athena: athenaAs, Now: now,
+		entry(workflow.TaskLakeFormation, lfsetup.NewPrepare(c.LakeFormation, clock.Now).Handle),
+		entry(workflow.TaskCrawl, crawl.New(c.Glue, clock).Handle),
+		entry(workflow.TaskTables, lfsetup.NewTables(c.Glue, c.LakeFormation, clock).Handle),
+		entry(workflow.TaskDataSource, datasource.NewEnsure(c.DataZone, clock).Handle),
+		entry(workflow.TaskRun, datasource.NewRun(c.DataZone, clock).Handle),
+		entry(workflow.TaskPublish, publish.New(c.DataZone, clock).Handle),
+		entry(workflow.TaskSubscribe, subscribe.New(c.DataZone, clock, subscribe.Limiters{
+			Request: limiter("datazone:CreateSubscriptionRequest"),
+			Accept:  limiter("datazone:AcceptSubscriptionRequest"),
+			Grant:   limiter("datazone:CreateSubscriptionGrant"),
 		}).Handle),
-		entry(workflow.TaskReport, report.New(now).Handle),
+		entry(workflow.TaskVerify, verify.New(verify.Deps{
+			DataZone: c.DataZone, Glue: c.Glue, Athena: athenaAs, Clock: clock,
+			Starts: limiter("athena:StartQueryExecution"),
+		}).Handle),
+		entry(workflow.TaskReport, report.New(clock.Now).Handle),
 	}
 }
 

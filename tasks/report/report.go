@@ -2,7 +2,13 @@ package report
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
 	"time"
+
+	"github.com/dzonboard/dzonboard/tasks/internal/problems"
 
 	"github.com/dzonboard/dzonboard/workflow"
 )
@@ -16,8 +22,35 @@ type Task struct{ now func() time.Time }
 // New returns the Report task; now is the time the execution ends.
 func New(now func() time.Time) *Task { return &Task{now: now} }
 
-// Handle builds the execution output from the final Work. It never fails.
-func (t *Task) Handle(_ context.Context, w workflow.Work) (workflow.Output, error) {
+// Handle builds the execution output from the final Work. When a stage left tables (or user
+// queries) out, the execution fails instead, with the named error of the earliest such stage
+// listing every table and query left out, each with its fix, and a last line on the tables that
+// were onboarded; the whole report goes to the log.
+func (t *Task) Handle(ctx context.Context, w workflow.Work) (workflow.Output, error) {
+	out := t.output(w)
+	stage, ps := w.Failures()
+	if stage == "" {
+		return out, nil
+	}
+	if b, err := json.Marshal(out); err == nil {
+		slog.InfoContext(ctx, "onboarding report (the execution fails: some tables were left out)", "report", string(b))
+	}
+	ps = problems.Compact(ctx, ps)
+	if done := onboarded(w.Tables); len(done) > 0 {
+		ps = append(ps, workflow.Problem{
+			Problem: fmt.Sprintf("%d other table(s) were onboarded: %s.", len(done), summary(done)),
+			Fix:     "they need nothing; the Report task's log has the full report.",
+		})
+	}
+	run := ""
+	if w.DataSource != nil {
+		run = w.DataSource.RunID
+	}
+	return workflow.Output{}, workflow.StageError(stage, run, ps)
+}
+
+// output is the execution output of a Work.
+func (t *Task) output(w workflow.Work) workflow.Output {
 	p := w.Plan
 	out := workflow.Output{
 		Status:               StatusSucceeded,
@@ -45,14 +78,37 @@ func (t *Task) Handle(_ context.Context, w workflow.Work) (workflow.Output, erro
 			Tables:               tables(w.Tables, i+1),
 		})
 	}
-	return out, nil
+	return out
 }
 
-// tables is every table as the target at index j of Plan.Targets() sees it. Lists are never
+// onboarded are the names of the tables no stage left out.
+func onboarded(ts []workflow.Table) []string {
+	var out []string
+	for _, t := range ts {
+		if t.Onboarding() {
+			out = append(out, t.Name)
+		}
+	}
+	return out
+}
+
+// summary names the first few of names.
+func summary(names []string) string {
+	const show = 10
+	if len(names) <= show {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:show], ", ") + fmt.Sprintf(" and %d more", len(names)-show)
+}
+
+// tables is every table still onboarding as the target at index j of Plan.Targets() sees it. Lists are never
 // null in the JSON, so that every field of the report is present.
 func tables(ts []workflow.Table, j int) []workflow.TableReport {
 	out := make([]workflow.TableReport, 0, len(ts))
 	for _, tb := range ts {
+		if !tb.Onboarding() {
+			continue
+		}
 		r := workflow.TableReport{
 			GlueTable:       tb.Name,
 			AssetID:         tb.AssetID,

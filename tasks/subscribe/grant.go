@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/datazone"
@@ -15,9 +16,10 @@ import (
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
-// grantAfterPolls is how many polls an approved subscription waits for DataZone to create the
-// grant into an AUTOMATIC subscription target before the task creates it itself.
-const grantAfterPolls = 3
+// grantAfter is how long after it saw a subscription approved the task waits for DataZone to
+// grant it into an AUTOMATIC subscription target by itself (DataZone fulfils it in the
+// background, after a "Subscription Grant Requested" event), before it creates the grant itself.
+const grantAfter = 2 * time.Minute
 
 // glueTargetType is the asset type a DefaultDataLake environment's subscription target accepts.
 const glueTargetType = "GlueTableAssetType"
@@ -37,28 +39,29 @@ const (
 	grantFailed
 )
 
-// settleGrant moves an APPROVED access on: find the grant of the listing into the environment,
-// create it when DataZone does not, and record its outcome.
+// settleGrant moves an APPROVED access on: find the grant of the listing into the environment
+// (by listing and target: several subscriptions can share a grant), create it when DataZone does
+// not, and record its outcome.
 func (tk *tick) settleGrant(ctx context.Context, tb *workflow.Table, tg workflow.Target, a *workflow.Access) (*workflow.Problem, error) {
-	grants, err := tk.listGrants(ctx, tb, tg, a)
-	if err != nil {
-		return nil, err
-	}
 	var waiting, failed, stale *types.SubscriptionGrantSummary
 	var failure, staleFailure string
-	for i := range grants {
-		g := &grants[i]
-		outcome, name, why := assessGrant(g, tb.AssetID)
+	for _, g := range tk.grants(tg, tb.ListingID) {
+		outcome, name, why := assessGrant(&g, tb.AssetID)
 		switch {
 		case outcome == grantDone:
+			if name == "" {
+				name = tb.Name
+				slog.InfoContext(ctx, "completed grant names no table in the subscription database; using the source table's name",
+					"grant", aws.ToString(g.Id), "table", tb.Name, "unconfirmed", "SubscribedAsset.TargetName is empty")
+			}
 			a.GrantID, a.SubscribedTable, a.Status = aws.ToString(g.Id), name, statusGranted
 			return nil, nil
 		case outcome == grantWaiting:
-			waiting = g
-		case tk.current(g):
-			failed, failure = g, why
+			waiting = &g
+		case tk.current(&g):
+			failed, failure = &g, why
 		default:
-			stale, staleFailure = g, why
+			stale, staleFailure = &g, why
 		}
 	}
 	switch {
@@ -66,30 +69,32 @@ func (tk *tick) settleGrant(ctx context.Context, tb *workflow.Table, tg workflow
 		a.GrantID = aws.ToString(waiting.Id)
 		return nil, nil
 	case failed != nil:
-		a.GrantID = aws.ToString(failed.Id)
+		a.GrantID, a.Status = aws.ToString(failed.Id), statusFailed
 		return tk.grantProblem(tb, tg, failed, failure), nil
 	}
 
 	// No grant is under way. DataZone makes it by itself for an AUTOMATIC target, so create it
-	// only for a MANUAL one, after a few polls, or again after a failure of an earlier execution.
+	// only for a MANUAL one, a while after the approval, or again after a failure of an earlier
+	// execution.
 	st, err := tk.target(ctx, tg)
-	if err != nil || st == nil {
-		if st == nil && err == nil {
-			return &workflow.Problem{
-				Field:   fmt.Sprintf("%s for %s", tb.Name, label(tg)),
-				Problem: fmt.Sprintf("%s has no subscription target for Glue tables, so DataZone cannot grant subscriptions into it.", label(tg)),
-				Fix:     "use a DefaultDataLake environment that finished provisioning (its subscription target is created with it), or recreate the environment.",
-			}, nil
-		}
+	if err != nil {
 		return nil, err
 	}
-	if !st.manual && stale == nil && tk.w.Poll.Attempt < grantAfterPolls {
+	if st == nil {
+		a.Status = statusFailed
+		return &workflow.Problem{
+			Field:   fmt.Sprintf("%s for %s", tb.Name, label(tg)),
+			Problem: fmt.Sprintf("%s has no subscription target for Glue tables, so DataZone cannot grant subscriptions into it.", label(tg)),
+			Fix:     "use a DefaultDataLake environment that finished provisioning (its subscription target is created with it), or recreate the environment.",
+		}, nil
+	}
+	if !st.manual && stale == nil && tk.clock.Now().Sub(a.ApprovedAt) < grantAfter {
 		return nil, nil
 	}
 	refused, err := tk.createGrant(ctx, tb, tg, a, st)
 	if refused && stale != nil {
 		// DataZone will not grant again while the earlier failed grant stands.
-		a.GrantID = aws.ToString(stale.Id)
+		a.GrantID, a.Status = aws.ToString(stale.Id), statusFailed
 		return tk.grantProblem(tb, tg, stale, staleFailure), nil
 	}
 	return nil, err
@@ -125,7 +130,7 @@ func assessGrant(g *types.SubscriptionGrantSummary, assetID string) (grantOutcom
 				return grantWaiting, "", ""
 			}
 		}
-		if len(assets) == 1 && aws.ToString(assets[0].TargetName) != "" {
+		if len(assets) == 1 {
 			return grantDone, aws.ToString(assets[0].TargetName), ""
 		}
 		return grantFailed, "", fmt.Sprintf("grant %s is COMPLETED but names no single table in the subscription database (%d asset(s))", aws.ToString(g.Id), len(assets))
@@ -166,26 +171,6 @@ func (tk *tick) grantProblem(tb *workflow.Table, tg workflow.Target, g *types.Su
 		Problem: fmt.Sprintf("the subscription grant failed: %s.", strings.TrimSuffix(failure, ".")),
 		Fix:     fix,
 	}
-}
-
-// listGrants lists the grants of the table's listing into the target's environment under the
-// access's subscription.
-func (tk *tick) listGrants(ctx context.Context, tb *workflow.Table, tg workflow.Target, a *workflow.Access) ([]types.SubscriptionGrantSummary, error) {
-	p := datazone.NewListSubscriptionGrantsPaginator(tk.dz, &datazone.ListSubscriptionGrantsInput{
-		DomainIdentifier:    aws.String(tk.w.Plan.DomainID),
-		EnvironmentId:       aws.String(tg.EnvironmentID),
-		SubscribedListingId: aws.String(tb.ListingID),
-		SubscriptionId:      aws.String(a.SubscriptionID),
-	})
-	var out []types.SubscriptionGrantSummary
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, awsapi.Classify(fmt.Sprintf("list subscription grants of %s into environment %s", tb.Name, tg.EnvironmentID), err)
-		}
-		out = append(out, page.Items...)
-	}
-	return out, nil
 }
 
 // target returns the environment's subscription target for Glue tables (nil if it has none),
@@ -230,19 +215,23 @@ func (tk *tick) createGrant(ctx context.Context, tb *workflow.Table, tg workflow
 			Revision:   nonEmpty(tb.ListingRevision),
 		}},
 		SubscriptionTargetIdentifier: aws.String(st.id),
-		ClientToken:                  aws.String(workflow.ClientToken(tk.w.Plan.Execution, workflow.TaskSubscribeProjects, "grant", tg.EnvironmentID, tb.ListingID)),
+		ClientToken:                  aws.String(workflow.ClientToken(tk.w.Plan.Execution, workflow.TaskSubscribe, "grant", tg.EnvironmentID, tb.ListingID)),
+	}
+	doing := fmt.Sprintf("create subscription grant of %s into environment %s", tb.Name, tg.EnvironmentID)
+	if err := tk.pace.Grant.Wait(ctx); err != nil {
+		return false, awsapi.Classify(doing, err)
 	}
 	out, err := tk.dz.CreateSubscriptionGrant(ctx, in)
 	if err != nil {
 		if awsapi.Code(err) == "ConflictException" {
-			// A grant appeared meanwhile (DataZone's own): the next poll reads it.
+			// A grant appeared meanwhile (DataZone's own): the next look reads it.
 			slog.InfoContext(ctx, "subscription grant already exists", "table", tb.Name, "environment", tg.EnvironmentID,
 				"unconfirmed", "CreateSubscriptionGrant answered ConflictException: "+awsapi.Message(err))
 			return true, nil
 		}
-		return false, awsapi.Classify(fmt.Sprintf("create subscription grant of %s into environment %s", tb.Name, tg.EnvironmentID), err)
+		return false, awsapi.Classify(doing, err)
 	}
-	a.GrantID = aws.ToString(out.Id)
+	a.GrantID, a.GrantedAt = aws.ToString(out.Id), tk.clock.Now()
 	slog.InfoContext(ctx, "subscription grant created", "table", tb.Name, "environment", tg.EnvironmentID,
 		"grantId", a.GrantID, "status", string(out.Status), "manualTarget", st.manual)
 	return false, nil

@@ -13,25 +13,19 @@ import (
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
-// findOrRequest gives an access without status a subscription: an APPROVED one the project
-// already has, else its PENDING request, else a new request. created reports a new request.
-func (tk *tick) findOrRequest(ctx context.Context, tb *workflow.Table, tg workflow.Target, a *workflow.Access) (created bool, err error) {
-	sub, err := tk.findSubscription(ctx, tg, &datazone.ListSubscriptionsInput{SubscribedListingId: aws.String(tb.ListingID)})
-	if err != nil || sub != nil {
-		if sub != nil {
-			a.SubscriptionID, a.Status = aws.ToString(sub.Id), statusApproved
-		}
-		return false, err
+// request gives a new access a subscription request: the project's PENDING one for the listing
+// when the last look found it, else a new one (paced, with a client token of the execution, the
+// project and the listing, so that a lost answer or a retried invocation makes no second one).
+func (tk *tick) request(ctx context.Context, tb *workflow.Table, tg workflow.Target, a *workflow.Access) error {
+	if id := tk.pendingRequest(tg, tb.ListingID); id != "" {
+		a.RequestID, a.Status = id, statusRequested
+		return nil
 	}
-	req, err := tk.findRequest(ctx, tb, tg)
-	if err != nil || req != nil {
-		if req != nil {
-			a.RequestID, a.Status = aws.ToString(req.Id), statusRequested
-		}
-		return false, err
+	doing := fmt.Sprintf("create subscription request of project %s to listing %s (%s)", tg.ProjectID, tb.ListingID, tb.Name)
+	if err := tk.pace.Request.Wait(ctx); err != nil {
+		return awsapi.Classify(doing, err)
 	}
-
-	in := &datazone.CreateSubscriptionRequestInput{
+	out, err := tk.dz.CreateSubscriptionRequest(ctx, &datazone.CreateSubscriptionRequestInput{
 		DomainIdentifier: aws.String(tk.w.Plan.DomainID),
 		RequestReason: aws.String(fmt.Sprintf("dzonboard: subscribe %s to %s so that it appears in %s",
 			tg.ProjectID, tb.Name, tg.SubscriptionDatabase)),
@@ -39,98 +33,51 @@ func (tk *tick) findOrRequest(ctx context.Context, tb *workflow.Table, tg workfl
 		SubscribedPrincipals: []types.SubscribedPrincipalInput{
 			&types.SubscribedPrincipalInputMemberProject{Value: types.SubscribedProjectInput{Identifier: aws.String(tg.ProjectID)}},
 		},
-		ClientToken: aws.String(workflow.ClientToken(tk.w.Plan.Execution, workflow.TaskSubscribeProjects, "request", tg.ProjectID, tb.ListingID)),
-	}
-	out, err := tk.dz.CreateSubscriptionRequest(ctx, in)
+		ClientToken: aws.String(workflow.ClientToken(tk.w.Plan.Execution, workflow.TaskSubscribe, "request", tg.ProjectID, tb.ListingID)),
+	})
 	if err != nil {
 		if awsapi.Code(err) == "ConflictException" {
-			// Someone else's request may have won the race: find it.
-			req, ferr := tk.findRequest(ctx, tb, tg)
-			if ferr == nil && req != nil {
-				slog.InfoContext(ctx, "subscription request already exists", "table", tb.Name, "project", tg.ProjectID,
-					"requestId", aws.ToString(req.Id), "unconfirmed", "CreateSubscriptionRequest answered ConflictException: "+awsapi.Message(err))
-				a.RequestID, a.Status = aws.ToString(req.Id), statusRequested
-				return false, nil
-			}
+			// A PENDING request of the project for the listing exists (someone else's, made since
+			// the last look): the next look finds it.
+			slog.InfoContext(ctx, "subscription request already pending", "table", tb.Name, "project", tg.ProjectID,
+				"unconfirmed", "CreateSubscriptionRequest answered ConflictException: "+awsapi.Message(err))
+			return nil
 		}
-		return false, awsapi.Classify(fmt.Sprintf("create subscription request of project %s to listing %s (%s)", tg.ProjectID, tb.ListingID, tb.Name), err)
+		return awsapi.Classify(doing, err)
 	}
-	a.RequestID, a.Status = aws.ToString(out.Id), statusRequested
+	a.RequestID, a.Status, a.RequestedAt = aws.ToString(out.Id), statusRequested, tk.clock.Now()
 	slog.InfoContext(ctx, "subscription request created", "table", tb.Name, "project", tg.ProjectID,
 		"listingId", tb.ListingID, "requestId", a.RequestID,
 		"unconfirmed", fmt.Sprintf("CreateSubscriptionRequest returned status %s and existingSubscriptionId %q", out.Status, aws.ToString(out.ExistingSubscriptionId)))
-	return out.Status == types.SubscriptionRequestStatusPending, nil
+	return nil
 }
 
-// findSubscription returns the project's first APPROVED subscription matching filter, or nil.
-func (tk *tick) findSubscription(ctx context.Context, tg workflow.Target, filter *datazone.ListSubscriptionsInput) (*types.SubscriptionSummary, error) {
-	in := *filter
-	in.DomainIdentifier = aws.String(tk.w.Plan.DomainID)
-	in.OwningProjectId = aws.String(tg.ProjectID)
-	in.Status = types.SubscriptionStatusApproved
-	p := datazone.NewListSubscriptionsPaginator(tk.dz, &in)
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, awsapi.Classify(fmt.Sprintf("list subscriptions of project %s", tg.ProjectID), err)
-		}
-		for i := range out.Items {
-			if out.Items[i].Status == types.SubscriptionStatusApproved {
-				return &out.Items[i], nil
-			}
-		}
-	}
-	return nil, nil
-}
-
-// findRequest returns the project's PENDING request for the table's listing, or nil.
-func (tk *tick) findRequest(ctx context.Context, tb *workflow.Table, tg workflow.Target) (*types.SubscriptionRequestSummary, error) {
-	p := datazone.NewListSubscriptionRequestsPaginator(tk.dz, &datazone.ListSubscriptionRequestsInput{
-		DomainIdentifier:    aws.String(tk.w.Plan.DomainID),
-		OwningProjectId:     aws.String(tg.ProjectID),
-		SubscribedListingId: aws.String(tb.ListingID),
-		Status:              types.SubscriptionRequestStatusPending,
-	})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, awsapi.Classify(fmt.Sprintf("list subscription requests of project %s for listing %s (%s)", tg.ProjectID, tb.ListingID, tb.Name), err)
-		}
-		for i := range out.Items {
-			if out.Items[i].Status == types.SubscriptionRequestStatusPending {
-				return &out.Items[i], nil
-			}
-		}
-	}
-	return nil, nil
-}
-
-// settleRequest moves a REQUESTED access on: accept the request while it is PENDING, then find
-// the subscription its approval made. A rejected request is a problem.
+// settleRequest moves a REQUESTED access on: accept the request at once while it is PENDING
+// (DataZone may approve it by itself: a refused accept is read back), and read what became of it
+// otherwise. Its subscription is found by the next look. A rejected request is a problem.
 func (tk *tick) settleRequest(ctx context.Context, tb *workflow.Table, tg workflow.Target, a *workflow.Access) (*workflow.Problem, error) {
-	req, err := tk.getRequest(ctx, tb, a)
-	if err != nil {
-		return nil, err
-	}
-	status, comment := req.Status, aws.ToString(req.DecisionComment)
-	if status == types.SubscriptionRequestStatusPending {
-		status, comment, err = tk.accept(ctx, tb, tg, a)
+	status := types.SubscriptionRequestStatusPending
+	comment := ""
+	if tk.pendingRequest(tg, tb.ListingID) != a.RequestID {
+		req, err := tk.dz.GetSubscriptionRequestDetails(ctx, &datazone.GetSubscriptionRequestDetailsInput{
+			DomainIdentifier: aws.String(tk.w.Plan.DomainID), Identifier: aws.String(a.RequestID),
+		})
+		if awsapi.NotYetVisible(err, a.RequestedAt, tk.clock.Now()) {
+			return nil, nil
+		}
 		if err != nil {
+			return nil, awsapi.Classify(fmt.Sprintf("get subscription request %s (%s)", a.RequestID, tb.Name), err)
+		}
+		status, comment = req.Status, aws.ToString(req.DecisionComment)
+	}
+	if status == types.SubscriptionRequestStatusPending {
+		var err error
+		if status, comment, err = tk.accept(ctx, tb, tg, a); err != nil {
 			return nil, err
 		}
 	}
-	switch status {
-	case types.SubscriptionRequestStatusAccepted:
-		sub, err := tk.findSubscription(ctx, tg, &datazone.ListSubscriptionsInput{SubscriptionRequestIdentifier: aws.String(a.RequestID)})
-		if err == nil && sub == nil {
-			// Approval reuses a subscription the project already had.
-			sub, err = tk.findSubscription(ctx, tg, &datazone.ListSubscriptionsInput{SubscribedListingId: aws.String(tb.ListingID)})
-		}
-		if err != nil || sub == nil {
-			return nil, err
-		}
-		a.SubscriptionID, a.Status = aws.ToString(sub.Id), statusApproved
-	case types.SubscriptionRequestStatusRejected:
+	if status == types.SubscriptionRequestStatusRejected {
+		a.Status = statusRejected
 		return tk.rejected(tb, tg, a, comment), nil
 	}
 	return nil, nil
@@ -161,7 +108,7 @@ func (tk *tick) rejected(tb *workflow.Table, tg workflow.Target, a *workflow.Acc
 // read back, not failed.
 func (tk *tick) accept(ctx context.Context, tb *workflow.Table, tg workflow.Target, a *workflow.Access) (types.SubscriptionRequestStatus, string, error) {
 	doing := fmt.Sprintf("accept subscription request %s of project %s to %s", a.RequestID, tg.ProjectID, tb.Name)
-	if err := tk.pace.Wait(ctx); err != nil {
+	if err := tk.pace.Accept.Wait(ctx); err != nil {
 		return "", "", awsapi.Classify(doing, err)
 	}
 	out, err := tk.dz.AcceptSubscriptionRequest(ctx, &datazone.AcceptSubscriptionRequestInput{
@@ -173,29 +120,22 @@ func (tk *tick) accept(ctx context.Context, tb *workflow.Table, tg workflow.Targ
 		return out.Status, aws.ToString(out.DecisionComment), nil
 	}
 	code := awsapi.Code(err)
+	if awsapi.NotYetVisible(err, a.RequestedAt, tk.clock.Now()) {
+		return types.SubscriptionRequestStatusPending, "", nil // accepted on a later look
+	}
 	if code != "ConflictException" && code != "ValidationException" {
 		return "", "", awsapi.Classify(doing, err)
 	}
-	req, rerr := tk.getRequest(ctx, tb, a)
+	req, rerr := tk.dz.GetSubscriptionRequestDetails(ctx, &datazone.GetSubscriptionRequestDetailsInput{
+		DomainIdentifier: aws.String(tk.w.Plan.DomainID), Identifier: aws.String(a.RequestID),
+	})
 	if rerr != nil {
-		return "", "", rerr
+		return "", "", awsapi.Classify(fmt.Sprintf("get subscription request %s (%s)", a.RequestID, tb.Name), rerr)
 	}
 	slog.InfoContext(ctx, "accept refused; read the request back", "table", tb.Name, "requestId", a.RequestID,
-		"status", string(req.Status),
-		"unconfirmed", fmt.Sprintf("AcceptSubscriptionRequest answered %s: %s", code, awsapi.Message(err)))
+		"status", string(req.Status), "unconfirmed", fmt.Sprintf("AcceptSubscriptionRequest answered %s: %s", code, awsapi.Message(err)))
 	if req.Status == types.SubscriptionRequestStatusPending {
 		return "", "", awsapi.Classify(doing, err)
 	}
 	return req.Status, aws.ToString(req.DecisionComment), nil
-}
-
-func (tk *tick) getRequest(ctx context.Context, tb *workflow.Table, a *workflow.Access) (*datazone.GetSubscriptionRequestDetailsOutput, error) {
-	out, err := tk.dz.GetSubscriptionRequestDetails(ctx, &datazone.GetSubscriptionRequestDetailsInput{
-		DomainIdentifier: aws.String(tk.w.Plan.DomainID),
-		Identifier:       aws.String(a.RequestID),
-	})
-	if err != nil {
-		return nil, awsapi.Classify(fmt.Sprintf("get subscription request %s (%s)", a.RequestID, tb.Name), err)
-	}
-	return out, nil
 }

@@ -1,8 +1,11 @@
 package subscribe_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,20 +27,28 @@ import (
 type harness struct {
 	tasktest.Env
 	w      workflow.Work
-	sleeps []time.Duration
-	task   *subscribe.Task
+	sleeps int // paced calls that had to wait
 }
 
 func newHarness(t *testing.T, world string, edit func(*sandbox.World), opt sandbox.Options, register bool) *harness {
 	t.Helper()
 	h := &harness{Env: tasktest.Start(t, world, edit, opt)}
 	h.w = tasktest.Published(t, h.Env, register)
-	// An interval of an hour makes every paced call but the first sleep, so the test can count them.
-	h.task = subscribe.New(h.C.DataZone, h.SB.Now, pace.New(time.Hour, func(_ context.Context, d time.Duration) error {
-		h.sleeps = append(h.sleeps, d)
-		return nil
-	}))
 	return h
+}
+
+// task is the task under test over api (the real client when nil), pacing every rate-limited call
+// at a third of a second in the sandbox's time and counting the calls that had to wait.
+func (h *harness) task(api awsapi.SubscribeAPI) *subscribe.Task {
+	if api == nil {
+		api = h.C.DataZone
+	}
+	sleep := func(ctx context.Context, d time.Duration) error {
+		h.sleeps++
+		return tasktest.Clock(h.SB).Sleep(ctx, d)
+	}
+	limiter := func() *pace.Limiter { return pace.New(350*time.Millisecond, sleep).WithClock(h.SB.Now) }
+	return subscribe.New(api, tasktest.Clock(h.SB), subscribe.Limiters{Request: limiter(), Accept: limiter(), Grant: limiter()})
 }
 
 // approve subscribes a project to the orders listing as the admin, outside the task.
@@ -78,6 +89,60 @@ func subDBTable(w *sandbox.World) {
 	})
 }
 
+// manualProducer makes the subscription target of the producer's environment MANUAL: DataZone
+// makes the subscription on acceptance but no grant.
+func manualProducer(w *sandbox.World) {
+	for i := range w.DataZone.Projects {
+		for j := range w.DataZone.Projects[i].Environments {
+			if e := &w.DataZone.Projects[i].Environments[j]; e.ID == tasktest.Producer.EnvironmentID {
+				e.SubscriptionGrantCreationMode = "MANUAL"
+			}
+		}
+	}
+}
+
+// rejectFirstAccept is the real client whose first AcceptSubscriptionRequest of the access of
+// environment env finds the request rejected by a reviewer a moment before.
+type rejectFirstAccept struct {
+	awsapi.SubscribeAPI
+	h       *harness
+	t       *testing.T
+	comment string
+	env     string
+	done    bool
+}
+
+func (r *rejectFirstAccept) AcceptSubscriptionRequest(ctx context.Context, in *datazone.AcceptSubscriptionRequestInput, opts ...func(*datazone.Options)) (*datazone.AcceptSubscriptionRequestOutput, error) {
+	if !r.done && r.forEnv(ctx, aws.ToString(in.Identifier)) {
+		r.done = true
+		rin := &datazone.RejectSubscriptionRequestInput{DomainIdentifier: in.DomainIdentifier, Identifier: in.Identifier}
+		if r.comment != "" {
+			rin.DecisionComment = aws.String(r.comment)
+		}
+		if _, err := r.h.C.DataZone.RejectSubscriptionRequest(ctx, rin); err != nil {
+			r.t.Fatalf("reject: %v", err)
+		}
+	}
+	return r.SubscribeAPI.AcceptSubscriptionRequest(ctx, in, opts...)
+}
+
+// forEnv reports whether a request subscribes the project of environment r.env.
+func (r *rejectFirstAccept) forEnv(ctx context.Context, id string) bool {
+	out, err := r.h.C.DataZone.GetSubscriptionRequestDetails(ctx, &datazone.GetSubscriptionRequestDetailsInput{
+		DomainIdentifier: aws.String(tasktest.DomainID), Identifier: aws.String(id)})
+	if err != nil || len(out.SubscribedPrincipals) != 1 {
+		return false
+	}
+	p, ok := out.SubscribedPrincipals[0].(*dztypes.SubscribedPrincipalMemberProject)
+	project := tasktest.Producer.ProjectID
+	if r.env == tasktest.Consumer.EnvironmentID {
+		project = tasktest.Consumer.ProjectID
+	}
+	return ok && aws.ToString(p.Value.Id) == project
+}
+
+const comment = "orders holds card numbers; ask data-governance@acme.example"
+
 func TestHandle(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -86,59 +151,100 @@ func TestHandle(t *testing.T) {
 		unregister bool
 		consumers  bool
 		before     func(t *testing.T, h *harness) // state made outside the task
-		// wantOps are the mutating calls of the whole loop; wantFirst those of its first invocation.
-		wantOps    []string
-		wantFirst  []string
+		api        func(t *testing.T, h *harness) awsapi.SubscribeAPI
+		wantOps    []string // the mutating calls of the whole loop
+		wantCalls  int      // invocations until done
 		wantTables []string // SubscribedTable per target
 		wantSleeps int      // paced calls that had to wait
-		wantErr    string   // error name, for failures
+		wantFailed []string // per target: "" or the text of the table's failure
+		wantErr    string   // error name, for a failed stage
 		wantText   []string // in the error text
+		wantNot    []string // not in the error text
 	}{
 		{
-			name: "producer: request, accept one poll later, grant names the table",
-			edit: subDBTable, wantFirst: []string{"CreateSubscriptionRequest"},
+			name: "producer: request, accept at once, the grant names the table", edit: subDBTable,
 			wantOps:    []string{"CreateSubscriptionRequest", "AcceptSubscriptionRequest"},
+			wantCalls:  1,
 			wantTables: []string{"orders_1"},
 		},
 		{
-			name: "auto-approving domain: no accept", world: "auto-approve",
-			wantOps: []string{"CreateSubscriptionRequest"}, wantTables: []string{"orders"},
+			name: "auto-approving domain: accepted while still PENDING", world: "auto-approve",
+			wantOps: []string{"CreateSubscriptionRequest", "AcceptSubscriptionRequest"}, wantCalls: 1, wantTables: []string{"orders"},
 		},
 		{
-			name:      "pending request is reused and accepted at once",
+			name:      "a pending request is reused and accepted at once",
 			before:    func(t *testing.T, h *harness) { approve(t, h, tasktest.Producer.ProjectID, false) },
-			wantFirst: []string{"AcceptSubscriptionRequest"}, wantOps: []string{"AcceptSubscriptionRequest"},
-			wantTables: []string{"orders"},
+			wantOps:   []string{"AcceptSubscriptionRequest"},
+			wantCalls: 1, wantTables: []string{"orders"},
 		},
 		{
-			name:       "approved subscription is reused: no mutating call",
+			name:       "an approved subscription is reused: no mutating call",
 			before:     func(t *testing.T, h *harness) { approve(t, h, tasktest.Producer.ProjectID, true) },
-			wantOps:    nil,
+			wantCalls:  1,
 			wantTables: []string{"orders"},
 		},
 		{
-			name: "consumer project too, accepts paced", consumers: true,
+			name: "consumer project too, requests and accepts paced", consumers: true,
 			wantOps: []string{
-				"CreateSubscriptionRequest", "CreateSubscriptionRequest",
-				"AcceptSubscriptionRequest", "AcceptSubscriptionRequest",
+				"CreateSubscriptionRequest", "AcceptSubscriptionRequest",
+				"CreateSubscriptionRequest", "AcceptSubscriptionRequest",
 			},
-			wantTables: []string{"orders", "orders"}, wantSleeps: 1,
+			wantCalls: 1, wantTables: []string{"orders", "orders"}, wantSleeps: 1, // the second request; the accepts are far enough apart
 		},
 		{
-			name: "grant fails: location not registered", unregister: true,
+			name: "MANUAL producer target: the task grants once approved, DataZone the consumer's",
+			edit: manualProducer, consumers: true,
+			wantOps: []string{
+				"CreateSubscriptionRequest", "AcceptSubscriptionRequest",
+				"CreateSubscriptionRequest", "AcceptSubscriptionRequest", "CreateSubscriptionGrant",
+			},
+			wantCalls: 1, wantTables: []string{"orders", "orders"}, wantSleeps: 1,
+		},
+		{
+			name: "MANUAL producer target, subscription approved by hand: the grant at once", edit: manualProducer,
+			before:    func(t *testing.T, h *harness) { approve(t, h, tasktest.Producer.ProjectID, true) },
+			wantOps:   []string{"CreateSubscriptionGrant"},
+			wantCalls: 1, wantTables: []string{"orders"},
+		},
+		{
+			name: "the grant fails: location not registered", unregister: true,
 			wantOps: []string{"CreateSubscriptionRequest", "AcceptSubscriptionRequest"},
 			wantErr: "SubscriptionFailedError",
 			wantText: []string{"Asset is not managed by Lake Formation", "register s3://acme-sales-data/sales/ with Lake Formation",
 				`"makeManaged": true`, "orders for environment sales_env"},
 		},
 		{
-			name: "grant fails: manage-access role cannot grant",
-			before: func(t *testing.T, h *harness) {
-				revokeGrantable(t, h)
-			},
+			name:     "the grant fails: the manage-access role cannot grant",
+			before:   revokeGrantable,
 			wantOps:  []string{"CreateSubscriptionRequest", "AcceptSubscriptionRequest"},
 			wantErr:  "SubscriptionFailedError",
 			wantText: []string{"necessary Lake Formation permissions", "grant the manage-access role " + tasktest.ManageAccessRole + " DESCRIBE and SELECT with grant option"},
+		},
+		{
+			name: "the producer's request rejected before the accept: the comment and the fix",
+			api: func(t *testing.T, h *harness) awsapi.SubscribeAPI {
+				return &rejectFirstAccept{SubscribeAPI: h.C.DataZone, h: h, t: t, comment: comment, env: tasktest.Producer.EnvironmentID}
+			},
+			wantOps: []string{"CreateSubscriptionRequest", "RejectSubscriptionRequest", "AcceptSubscriptionRequest!ValidationException"},
+			wantErr: "SubscriptionFailedError",
+			wantText: []string{
+				"orders for environment sales_env (c8m2v7k4q1x9tn)",
+				"of project b3n7k2q9x1m4zd was rejected (the reviewer wrote \"" + comment + "\").",
+				"Fix: settle the reviewer's objection with the owners of project b3n7k2q9x1m4zd, then start again: a new request is made and accepted.",
+			},
+			wantNot: []string{"consumers"},
+		},
+		{
+			name: "the consumer's request rejected without a comment: the table is left out", consumers: true,
+			api: func(t *testing.T, h *harness) awsapi.SubscribeAPI {
+				return &rejectFirstAccept{SubscribeAPI: h.C.DataZone, h: h, t: t, env: tasktest.Consumer.EnvironmentID}
+			},
+			wantOps: []string{
+				"CreateSubscriptionRequest", "AcceptSubscriptionRequest",
+				"CreateSubscriptionRequest", "RejectSubscriptionRequest", "AcceptSubscriptionRequest!ValidationException",
+			},
+			wantCalls: 1, wantSleeps: 1,
+			wantFailed: []string{"", `of project e4p8s2k7w1n5qa was rejected (no comment was given). Fix: settle the reviewer's objection with the owners of project b3n7k2q9x1m4zd and start again (a new request is made and accepted), or remove project e4p8s2k7w1n5qa from "consumers" in the input.`},
 		},
 	}
 	for _, tc := range tests {
@@ -150,45 +256,49 @@ func TestHandle(t *testing.T) {
 			if tc.before != nil {
 				tc.before(t, h)
 			}
+			var api awsapi.SubscribeAPI
+			if tc.api != nil {
+				api = tc.api(t, h)
+			}
+			task := h.task(api)
+			h.sleeps = 0
 			mark := len(h.SB.Journal())
-
-			first, err := h.task.Handle(context.Background(), h.w)
-			if err != nil {
-				t.Fatalf("first invocation: %v", err)
+			got, calls, err := tasktest.Drive(t, h.SB, task.Handle, h.w, 20)
+			if err == nil && tc.wantErr != "" {
+				err = tasktest.Failure(got) // the stage left the table out; the execution ends with this
 			}
-			if tc.wantFirst != nil {
-				tasktest.WantOps(t, h.SB, mark, tc.wantFirst...)
-			}
-			if first.Poll.Attempt > 1 || first.Poll.Since.Before(h.w.Plan.StartedAt) {
-				t.Errorf("the loop did not begin afresh: poll %+v", first.Poll)
-			}
-			h.SB.Advance(time.Duration(first.Poll.WaitSeconds) * time.Second)
-			got, err := first, error(nil)
-			if !first.Poll.Done {
-				got, _, err = tasktest.Drive(t, h.SB, h.task.Handle, first, 20)
-			}
-
 			if h.w.Tables[0].Access != nil || len(h.w.Timings) != 1 {
 				t.Errorf("Handle changed its argument: %+v %+v", h.w.Tables[0].Access, h.w.Timings)
 			}
 			tasktest.WantOps(t, h.SB, mark, tc.wantOps...)
-			if len(h.sleeps) != tc.wantSleeps {
-				t.Errorf("paced calls that waited: %d, want %d", len(h.sleeps), tc.wantSleeps)
+			if h.sleeps != tc.wantSleeps {
+				t.Errorf("paced calls that waited: %d, want %d", h.sleeps, tc.wantSleeps)
 			}
 			if tc.wantErr != "" {
 				tasktest.WantErrorName(t, err, tc.wantErr, tc.wantText...)
+				for _, s := range tc.wantNot {
+					if strings.Contains(err.Error(), s) {
+						t.Errorf("error %q says %q", err, s)
+					}
+				}
 				return
 			}
 			if err != nil {
 				t.Fatalf("loop: %v", err)
+			}
+			if calls != tc.wantCalls {
+				t.Errorf("done after %d invocations, want %d", calls, tc.wantCalls)
+			}
+			if tc.wantFailed != nil {
+				checkFailed(t, got, tc.wantFailed)
+				return
 			}
 			checkGranted(t, h, got, tc.wantTables)
 
 			// A second execution finds everything and changes nothing.
 			again := h.w
 			again.Plan.Execution, again.Plan.StartedAt = "exec-2", h.SB.Now()
-			again.Plan.Consumers = got.Plan.Consumers
-			second := tasktest.Idempotent(t, h.SB, h.task.Handle, again)
+			second := tasktest.Idempotent(t, h.SB, h.task(nil).Handle, again)
 			if !second.Poll.Done {
 				t.Errorf("second execution not done at once: %+v", second.Tables)
 			}
@@ -208,12 +318,12 @@ func checkGranted(t *testing.T, h *harness, w workflow.Work, wantTables []string
 	if !w.Poll.Done {
 		t.Fatalf("not done: %+v", w.Poll)
 	}
-	if !tasktest.StageEnded(w, "subscribe") {
-		t.Errorf("stage subscribe not ended: %+v", w.Timings)
+	if !tasktest.StageEnded(w, workflow.TaskSubscribe) {
+		t.Errorf("stage Subscribe not ended: %+v", w.Timings)
 	}
 	tb := w.Tables[0]
-	if len(tb.Access) != len(wantTables) {
-		t.Fatalf("%d accesses, want %d: %+v", len(tb.Access), len(wantTables), tb.Access)
+	if len(tb.Access) != len(wantTables) || !tb.Onboarding() {
+		t.Fatalf("%d accesses, want %d: %+v", len(tb.Access), len(wantTables), tb)
 	}
 	for j, a := range tb.Access {
 		tg := w.Plan.Targets()[j]
@@ -235,6 +345,25 @@ func checkGranted(t *testing.T, h *harness, w workflow.Work, wantTables []string
 	}
 }
 
+// checkFailed asserts the orders table was left out by Subscribe because of the access whose
+// want is not "": nothing more is done for its other accesses.
+func checkFailed(t *testing.T, w workflow.Work, want []string) {
+	t.Helper()
+	tb := w.Tables[0]
+	if tb.Onboarding() || tb.Failed.Stage != workflow.TaskSubscribe {
+		t.Fatalf("orders = %+v, want left out by Subscribe", tb)
+	}
+	for j, text := range want {
+		a := tb.Access[j]
+		switch {
+		case text == "" && a.Status == "REJECTED":
+			t.Errorf("access %d = %+v, want it not rejected", j, a)
+		case text != "" && (a.Status != "REJECTED" || !strings.Contains(tb.Failed.Problem.String(), text)):
+			t.Errorf("access %d = %+v, problem %q; want REJECTED saying %q", j, a, tb.Failed.Problem, text)
+		}
+	}
+}
+
 // revokeGrantable takes the grant option on the tables away from the manage-access role.
 func revokeGrantable(t *testing.T, h *harness) {
 	t.Helper()
@@ -250,33 +379,95 @@ func revokeGrantable(t *testing.T, h *harness) {
 	}
 }
 
-func TestHandleThrottledAccept(t *testing.T) {
+func TestHandleTransient(t *testing.T) {
 	tests := []struct {
 		name   string
 		faults []sandbox.FaultRule
-		want   string
 	}{
-		{
-			name:   "throttled accept is transient",
-			faults: []sandbox.FaultRule{{Service: "datazone", Op: "AcceptSubscriptionRequest", Kind: "throttle", Rate: 1}},
-			want:   "TransientError",
-		},
-		{
-			name:   "a 5xx on the grants list is transient",
-			faults: []sandbox.FaultRule{{Service: "datazone", Op: "ListSubscriptionGrants", Kind: "5xx", Rate: 1}},
-			want:   "TransientError",
-		},
+		{name: "a throttled accept", faults: []sandbox.FaultRule{{Service: "datazone", Op: "AcceptSubscriptionRequest", Kind: "throttle", Rate: 1}}},
+		{name: "a 5xx on the grants list", faults: []sandbox.FaultRule{{Service: "datazone", Op: "ListSubscriptionGrants", Kind: "5xx", Rate: 1}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			// The set-up calls neither faulty operation.
 			h := newHarness(t, "default", nil, sandbox.Options{Faults: tc.faults}, true)
-			_, _, err := tasktest.Drive(t, h.SB, h.task.Handle, h.w, 5)
-			tasktest.WantErrorName(t, err, tc.want)
+			_, _, err := tasktest.Drive(t, h.SB, h.task(nil).Handle, h.w, 5)
+			tasktest.WantErrorName(t, err, "TransientError")
 			var te *workflow.TransientError
 			if !errors.As(err, &te) || awsapi.Code(te.Err) == "" {
 				t.Errorf("the transient error does not carry the AWS error: %#v", err)
 			}
+		})
+	}
+}
+
+func TestHandleEdges(t *testing.T) {
+	tests := []struct {
+		name       string
+		unregister bool
+		run        func(t *testing.T, h *harness)
+	}{
+		{
+			name:       "a grant that failed in an earlier execution is made again once fixed",
+			unregister: true,
+			run: func(t *testing.T, h *harness) {
+				first, _, err := tasktest.Drive(t, h.SB, h.task(nil).Handle, h.w, 20)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tasktest.WantErrorName(t, tasktest.Failure(first), "SubscriptionFailedError") // the first execution
+				tasktest.Register(t, h.C.LakeFormation, tasktest.LocationARN)
+				mark := len(h.SB.Journal())
+				again := h.w
+				again.Plan.Execution, again.Plan.StartedAt = "exec-2", h.SB.Now()
+				got, _, err := tasktest.Drive(t, h.SB, h.task(nil).Handle, again, 20)
+				if err != nil {
+					t.Fatalf("second execution: %v", err)
+				}
+				tasktest.WantOps(t, h.SB, mark, "CreateSubscriptionGrant") // the second execution's one grant
+				checkGranted(t, h, got, []string{"orders"})
+			},
+		},
+		{
+			name: "less than 30 s left: no call, come back soon",
+			run: func(t *testing.T, h *harness) {
+				got := tasktest.NearDeadline(t, h.SB, h.task(nil).Handle, h.w)
+				if got.Tables[0].Access[0].Status != "" {
+					t.Errorf("moved the access to %q", got.Tables[0].Access[0].Status)
+				}
+			},
+		},
+		{
+			name: "grants that take too long time out, naming the access",
+			run: func(t *testing.T, h *harness) {
+				w := h.w
+				now := h.SB.Now()
+				w.Timings = append(w.Timings, workflow.StageTiming{Stage: workflow.TaskSubscribe, StartedAt: now.Add(-2 * time.Hour)})
+				w.Poll = workflow.Poll{Attempt: 40, WaitSeconds: 60, Since: now.Add(-2 * time.Hour)}
+				_, err := h.task(nil).Handle(context.Background(), w)
+				tasktest.WantErrorName(t, err, "WaitTimeoutError", "orders for environment sales_env")
+			},
+		},
+		{
+			name: "the request's unconfirmed fields are logged",
+			run: func(t *testing.T, h *harness) {
+				var buf bytes.Buffer
+				old := slog.Default()
+				slog.SetDefault(slog.New(slog.NewJSONHandler(&buf, nil)))
+				defer slog.SetDefault(old)
+				if _, err := h.task(nil).Handle(context.Background(), h.w); err != nil {
+					t.Fatal(err)
+				}
+				if !strings.Contains(buf.String(), `"unconfirmed":"CreateSubscriptionRequest returned status PENDING and existingSubscriptionId \"\""`) {
+					t.Errorf("log lacks the unconfirmed fields:\n%s", buf.String())
+				}
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, "default", nil, sandbox.Options{}, !tc.unregister)
+			tc.run(t, h)
 		})
 	}
 }

@@ -25,10 +25,3 @@ func label(tg workflow.Target) string {
 	}
 	return "environment " + tg.EnvironmentID
 }
-
-func orUnknown(status string) string {
-	if status == "" {
-		return "not subscribed yet"
-	}
-	return status
-}

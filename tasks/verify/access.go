@@ -10,28 +10,49 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glue"
 
 	"github.com/dzonboard/dzonboard/tasks/awsapi"
+	"github.com/dzonboard/dzonboard/tasks/internal/waitloop"
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
 // verifyAccess moves the two checks of one subscribed table in one environment on: start what is
-// not started (within the tick's budget), and judge what has finished. Checks that failed only with
-// the access denials of a grant not yet in effect are tried again (see retry).
-func (tk *tick) verifyAccess(ctx context.Context, tb *workflow.Table, tg workflow.Target, a *workflow.Access) ([]workflow.Problem, error) {
+// not started (while fewer than maxRunning queries run), and judge what has finished. Checks that
+// failed only with the access denials of a grant not yet in effect are tried again (see retry).
+func (tk *tick) verifyAccess(ctx context.Context, tb *workflow.Table, tg workflow.Target, a *workflow.Access) (waitloop.Step, error) {
 	where := fmt.Sprintf("%s for environment %s", tb.Name, tg.EnvironmentID)
+	step := waitloop.Step{What: where, Status: statusChecked}
+	if verified(*a) {
+		return step, nil
+	}
 	for _, name := range []string{tg.SubscriptionDatabase, a.SubscribedTable} {
 		if !identPattern.MatchString(name) {
-			return []workflow.Problem{{
+			step.Status, step.Problem = statusFailed, &workflow.Problem{
 				Field:   where,
 				Problem: fmt.Sprintf("%q is not a name dzonboard puts into SQL (1-255 letters, digits, _ or -).", name),
 				Fix:     "check the environment's subscription database and the subscription grant's target name in DataZone; rename the table or database if it was renamed by hand.",
-			}}, nil
+			}
+			return step, nil
 		}
 	}
 	problems, lagging, err := tk.checks(ctx, tb, tg, a, where)
-	if err == nil && lagging > 0 && lagging == len(problems) {
-		problems = tk.retry(ctx, where, a, problems)
+	if err != nil {
+		return step, err
 	}
-	return problems, err
+	if lagging > 0 && lagging == len(problems) {
+		if problems, step.NotBefore = tk.retry(ctx, where, a, problems); problems == nil {
+			step.Status = statusRetry
+			return step, nil
+		}
+	}
+	switch {
+	case len(problems) > 0:
+		step.Status, step.Problem = statusFailed, merge(problems)
+	case verified(*a):
+	case len(a.QueryIDs) < len(kinds):
+		step.Status = statusToStart
+	default:
+		step.Status = statusRunning
+	}
+	return step, nil
 }
 
 // checks starts and judges the two checks of one access (see verifyAccess); lagging counts the
@@ -64,7 +85,7 @@ func (tk *tick) checks(ctx context.Context, tb *workflow.Table, tg workflow.Targ
 		switch {
 		case res == nil:
 		case res.failed != "":
-			if propagating(res.failed) {
+			if res.propagating() {
 				lagging++
 			}
 			problems = append(problems, tk.queryProblem(where, table, tg, a.QueryIDs[k], res))
@@ -158,37 +179,48 @@ func sameColumns(got, want []string) bool {
 // of the producer's access to a table are being tried again (retry), it does not start, and an
 // access denial that a grant not yet in effect also gives sends it back to wait for them: it runs
 // again, once, after they pass.
-func (tk *tick) userQuery(ctx context.Context, k int, q *workflow.Query) (*workflow.Problem, error) {
+func (tk *tick) userQuery(ctx context.Context, k int, q *workflow.Query) (waitloop.Step, error) {
 	tg := tk.w.Plan.Producer
+	step := waitloop.Step{What: fmt.Sprintf("query %d", k+1), Status: statusChecked}
+	if queryDone(*q) {
+		return step, nil
+	}
 	if q.QueryID == "" {
+		step.Status = statusToStart
 		if tk.producerLagging() {
-			return nil, nil
+			return step, nil
 		}
 		id, err := tk.start(ctx, tg, q.SQL, tg.EnvironmentID, "query", strconv.Itoa(k), q.SQL, attemptKey(tk.producerAttempts()+1))
 		if err != nil || id == "" {
-			return nil, err
+			return step, err
 		}
-		q.QueryID = id
-		return nil, nil
+		q.QueryID, step.Status = id, statusRunning
+		return step, nil
 	}
 	res, err := tk.poll(ctx, tg, q.QueryID, true)
-	if err != nil || res == nil {
-		return nil, err
+	if err != nil {
+		return step, err
+	}
+	if res == nil {
+		step.Status = statusRunning
+		return step, nil
 	}
 	q.State = res.state
 	if res.failed != "" {
-		if propagating(res.failed) && tk.producerLagging() {
+		if res.propagating() && tk.producerLagging() {
 			// The producer cannot read the tables yet either: run the query again once it can.
 			q.QueryID, q.State = "", ""
-			return nil, nil
+			step.Status = statusToStart
+			return step, nil
 		}
-		return &workflow.Problem{
+		step.Status, step.Problem = statusFailed, &workflow.Problem{
 			Field:   fmt.Sprintf("verify.queries[%d]", k),
 			Problem: fmt.Sprintf("query %s ended %s: %s", q.QueryID, res.state, res.failed),
 			Fix:     tk.fixFor(res.failed, fmt.Sprintf("run it in the Athena console of workgroup %s (database %s, as the environment's role: Query data in the DataZone portal), correct it and start again.", tg.Workgroup, tg.SubscriptionDatabase)),
-		}, nil
+		}
+		return step, nil
 	}
 	n := int64(len(res.rows))
 	q.Rows = &n
-	return nil, nil
+	return step, nil
 }

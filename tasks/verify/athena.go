@@ -23,15 +23,17 @@ type result struct {
 	state     string
 	failed    string
 	retryable bool
-	columns   []string
-	rows      [][]string
+	// category and errType are the AthenaError's ErrorCategory (1 system, 2 user, 3 other) and
+	// ErrorType of a failed query (0 when Athena gave none).
+	category, errType int32
+	columns           []string
+	rows              [][]string
 }
 
 // start starts a query in the target's workgroup and subscription database, with a client
-// request token derived from the execution and keys. It returns "" when the tick's budget of
-// starts is spent.
+// request token derived from the execution and keys. It returns "" while maxRunning queries run.
 func (tk *tick) start(ctx context.Context, tg workflow.Target, sql string, keys ...string) (string, error) {
-	if tk.budget <= 0 {
+	if tk.running >= maxRunning {
 		return "", nil
 	}
 	c, err := tk.athena(ctx, tg)
@@ -41,16 +43,20 @@ func (tk *tick) start(ctx context.Context, tg workflow.Target, sql string, keys 
 	in := &athena.StartQueryExecutionInput{
 		QueryString:           aws.String(sql),
 		QueryExecutionContext: &types.QueryExecutionContext{Catalog: aws.String(catalog), Database: aws.String(tg.SubscriptionDatabase)},
-		ClientRequestToken:    aws.String(workflow.ClientToken(tk.w.Plan.Execution, workflow.TaskVerifyQueries, keys...)),
+		ClientRequestToken:    aws.String(workflow.ClientToken(tk.w.Plan.Execution, workflow.TaskVerify, keys...)),
 	}
 	if tg.Workgroup != "" {
 		in.WorkGroup = aws.String(tg.Workgroup)
 	}
+	doing := fmt.Sprintf("start athena query in workgroup %s of environment %s", tg.Workgroup, tg.EnvironmentID)
+	if err := tk.d.Starts.Wait(ctx); err != nil {
+		return "", awsapi.Classify(doing, err)
+	}
 	out, err := c.StartQueryExecution(ctx, in)
 	if err != nil {
-		return "", awsapi.Classify(fmt.Sprintf("start athena query in workgroup %s of environment %s", tg.Workgroup, tg.EnvironmentID), err)
+		return "", awsapi.Classify(doing, err)
 	}
-	tk.budget--
+	tk.running++
 	return aws.ToString(out.QueryExecutionId), nil
 }
 
@@ -76,6 +82,7 @@ func (tk *tick) poll(ctx context.Context, tg workflow.Target, id string, allRows
 		res := &result{state: string(st.State), failed: aws.ToString(st.StateChangeReason)}
 		if e := st.AthenaError; e != nil {
 			res.retryable = e.Retryable
+			res.category, res.errType = aws.ToInt32(e.ErrorCategory), aws.ToInt32(e.ErrorType)
 			if res.failed == "" {
 				res.failed = aws.ToString(e.ErrorMessage)
 			}
@@ -85,9 +92,11 @@ func (tk *tick) poll(ctx context.Context, tg workflow.Target, id string, allRows
 		}
 		return res, nil
 	case types.QueryExecutionStateQueued, types.QueryExecutionStateRunning:
+		tk.running++
 		return nil, nil
 	}
-	slog.InfoContext(ctx, "athena query in an unknown state", "queryId", id, "state", string(st.State))
+	slog.InfoContext(ctx, "athena query in an unknown state", "queryId", id, "unconfirmed", string(st.State))
+	tk.running++
 	return nil, nil
 }
 

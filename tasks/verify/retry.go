@@ -20,6 +20,10 @@ const (
 	retryWait   = 30 * time.Second
 )
 
+// propagating reports whether the query failed with an access denial that a grant not yet in
+// effect also gives.
+func (r *result) propagating() bool { return propagating(r.failed) }
+
 // propagating reports whether a query failure reason is an access denial that a grant not yet in
 // effect also gives: Lake Formation's, or S3's (on an s3: resource or path).
 func propagating(reason string) bool {
@@ -40,41 +44,40 @@ func propagating(reason string) bool {
 func attemptKey(n int) string { return "attempt " + strconv.Itoa(n) }
 
 // retry takes checks of a that failed only as a grant not yet in effect would make them fail
-// (failed): before the last attempt it records the attempt, forgets the checks, so that a later
-// invocation, at least retryWait later, starts them again, and returns no problem; after it, it
-// returns failed, saying how often and for how long they were tried.
-func (tk *tick) retry(ctx context.Context, where string, a *workflow.Access, failed []workflow.Problem) []workflow.Problem {
+// (failed): before the last attempt it records the attempt and forgets the checks, so that they
+// start again retryWait later (notBefore), and returns no problem; after it, it returns failed,
+// saying how often and for how long they were tried.
+func (tk *tick) retry(ctx context.Context, where string, a *workflow.Access, failed []workflow.Problem) (problems []workflow.Problem, notBefore time.Time) {
 	a.QueryAttempts++
 	if a.QueryAttempts < maxAttempts {
 		slog.InfoContext(ctx, "access denied, maybe not propagated yet: checking again later",
 			"access", where, "attempt", a.QueryAttempts, "reason", failed[0].Problem)
 		a.QueryIDs, a.RowCount, a.Columns = nil, nil, nil
-		tk.retrying = true
-		return nil
+		return nil, tk.now().Add(retryWait)
 	}
 	over := fmt.Sprintf(" It was tried %d times over %d seconds.",
-		a.QueryAttempts, int(tk.d.Now().Sub(tk.since()).Round(time.Second).Seconds()))
+		a.QueryAttempts, int(tk.now().Sub(tk.since()).Round(time.Second).Seconds()))
 	for i := range failed {
 		failed[i].Problem += over
 	}
-	return failed
+	return failed, time.Time{}
 }
 
-// since is when the verify stage began, the time attempts are counted from.
+// since is when the Verify stage began, the time attempts are counted from.
 func (tk *tick) since() time.Time {
 	for _, s := range tk.w.Timings {
-		if s.Stage == loop.Stage {
+		if s.Stage == workflow.TaskVerify {
 			return s.StartedAt
 		}
 	}
-	return tk.d.Now()
+	return tk.now()
 }
 
 // producerLagging reports whether a check of the producer's access to some table is being tried
 // again: the user queries, which read those tables in the producer environment, wait for it.
 func (tk *tick) producerLagging() bool {
 	for _, tb := range tk.w.Tables {
-		if len(tb.Access) > 0 && tb.Access[0].Status == granted && tb.Access[0].QueryAttempts > 0 && !verified(tb.Access[0]) {
+		if tb.Onboarding() && len(tb.Access) > 0 && tb.Access[0].Status == granted && tb.Access[0].QueryAttempts > 0 && !verified(tb.Access[0]) {
 			return true
 		}
 	}

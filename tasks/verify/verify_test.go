@@ -44,13 +44,13 @@ func newHarness(t *testing.T, edit func(*sandbox.World), opt sandbox.Options, co
 	if consumers {
 		w.Plan.Consumers = []workflow.Target{tasktest.Consumer}
 	}
-	w, _, err := tasktest.Drive(t, h.SB, subscribe.New(h.C.DataZone, h.SB.Now, nil).Handle, w, 20)
+	w, _, err := tasktest.Drive(t, h.SB, subscribe.New(h.C.DataZone, tasktest.Clock(h.SB), subscribe.Limiters{}).Handle, w, 20)
 	if err != nil {
 		t.Fatalf("setup: subscribe: %v", err)
 	}
 	h.w = w
 	h.task = verify.New(verify.Deps{
-		DataZone: h.C.DataZone, Glue: h.C.Glue, Now: h.SB.Now,
+		DataZone: h.C.DataZone, Glue: h.C.Glue, Clock: tasktest.Clock(h.SB),
 		Athena: func(cr aws.Credentials) awsapi.VerifyAthena {
 			h.creds = append(h.creds, cr)
 			return h.C.AthenaAs(cr)
@@ -82,6 +82,7 @@ func TestHandle(t *testing.T) {
 		wantCallers []string
 		wantErr     string
 		wantText    []string
+		wantQuery   []string // the first user query failed, saying this
 	}{
 		{
 			name: "row count, sample and user query in the producer environment",
@@ -141,12 +142,21 @@ func TestHandle(t *testing.T) {
 			wantText: []string{"Insufficient Lake Formation permission", "the subscription grant is missing or was revoked", "It was tried 3 times over"},
 		},
 		{
-			name: "a user query that fails",
+			name: "a user query that fails is recorded; the table checks pass",
 			change: func(t *testing.T, h *harness, w *workflow.Work) {
 				w.Plan.Verify.Queries = []string{"SELECT * FROM no_such_table"}
 			},
+			wantCallers: []string{tasktest.Producer.UserRoleARN, tasktest.Producer.UserRoleARN, tasktest.Producer.UserRoleARN},
+			wantQuery:   []string{"verify.queries[0]: query ", "ended FAILED", "workgroup sales_env-wg"},
+		},
+		{
+			name: "only a user query that fails is a VerificationFailedError",
+			change: func(t *testing.T, h *harness, w *workflow.Work) {
+				w.Plan.Verify.Queries = []string{"SELECT * FROM no_such_table"}
+				w.Tables[0].Failed = &workflow.TableFailure{Stage: workflow.TaskVerify, Problem: workflow.Problem{Field: "orders", Problem: "left out."}}
+			},
 			wantErr:  "VerificationFailedError",
-			wantText: []string{"verify.queries[0]: query ", "ended FAILED", "workgroup sales_env-wg"},
+			wantText: []string{"verify.queries[0]: query ", "ended FAILED"},
 		},
 		{
 			name: "a subscribed table name unfit for SQL is never queried",
@@ -171,6 +181,9 @@ func TestHandle(t *testing.T) {
 			mark := len(h.SB.Journal())
 
 			got, _, err := tasktest.Drive(t, h.SB, h.task.Handle, w, 30)
+			if err == nil && tc.wantErr != "" {
+				err = tasktest.Failure(got) // the stage left the table out; the execution ends with this
+			}
 
 			noSecrets(t, h, got, err, logs.String())
 			callers, others := queries(h.SB, mark)
@@ -186,6 +199,15 @@ func TestHandle(t *testing.T) {
 			}
 			if !slices.Equal(callers, tc.wantCallers) {
 				t.Errorf("queries ran as %v, want %v", callers, tc.wantCallers)
+			}
+			if tc.wantQuery != nil {
+				q := got.Queries[0]
+				for _, text := range tc.wantQuery {
+					if q.Failed == nil || !strings.Contains(q.Failed.String(), text) {
+						t.Errorf("query %+v, want it failed saying %q", q, text)
+					}
+				}
+				return
 			}
 			checkVerified(t, got)
 
@@ -205,8 +227,8 @@ func TestHandle(t *testing.T) {
 // checkVerified asserts what the default data gives for every access and user query.
 func checkVerified(t *testing.T, w workflow.Work) {
 	t.Helper()
-	if !w.Poll.Done || !tasktest.StageEnded(w, "verify") {
-		t.Errorf("not done, or stage verify not ended: %+v %+v", w.Poll, w.Timings)
+	if !w.Poll.Done || !tasktest.StageEnded(w, workflow.TaskVerify) {
+		t.Errorf("not done, or stage Verify not ended: %+v %+v", w.Poll, w.Timings)
 	}
 	for j, a := range w.Tables[0].Access {
 		if a.RowCount == nil || *a.RowCount != 1000 {

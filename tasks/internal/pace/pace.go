@@ -29,6 +29,15 @@ func New(every time.Duration, sleep func(ctx context.Context, d time.Duration) e
 	return &Limiter{every: every, sleep: sleep, now: time.Now}
 }
 
+// WithClock makes the limiter measure time with now (the task's clock) instead of time.Now, and
+// returns it: in the local runner the sleep lets virtual time pass, and the limiter must see it.
+func (l *Limiter) WithClock(now func() time.Time) *Limiter {
+	if l != nil {
+		l.now = now
+	}
+	return l
+}
+
 // Wait blocks until the next call may go: the first call goes at once, later ones once every has
 // passed since the previous one. It returns the error of sleep (the context's, for a real sleep),
 // and a nil *Limiter never waits.

@@ -18,7 +18,7 @@ import (
 
 // Account is a sandbox whose bucket holds three small tables of its own (orders, orders_archive
 // and, outside the "orders*" filter, customers), crawled into acme_sales, with the grants the data
-// source stage needs: the start of EnsureDataSource.
+// source stage needs: the start of DataSource.
 type Account struct {
 	Env                   // C acts as the workflow's role (the world's default identity)
 	Admin *awsapi.Clients // the account's administrator, a Lake Formation admin and project owner
@@ -77,13 +77,14 @@ func (a *Account) Crawl(t testing.TB) {
 	Crawl(t, a.SB, a.Admin)
 }
 
-// Work is the Work EnsureDataSource receives in execution exec: the plan and the tables the
+// Work is the Work DataSource receives in execution exec: the plan and the tables the
 // "orders*" filter selects, with their newest update time.
 func (a *Account) Work(t testing.TB, exec string) workflow.Work {
 	t.Helper()
 	w := workflow.Work{Plan: workflow.Plan{
 		Execution:           exec,
 		StartedAt:           a.SB.Now(),
+		Partition:           "aws",
 		AccountID:           AccountID,
 		Region:              "us-east-1",
 		DomainID:            DomainID,
@@ -125,15 +126,15 @@ func (a *Account) Drive(t testing.TB, h Handler, w workflow.Work) (workflow.Work
 	return Drive(t, a.SB, h, w, 50)
 }
 
-// Onboarded returns execution exec's Work after the data source stage (EnsureDataSource, then
-// RunDataSource): every table has its asset. It is the start of PublishAssets.
+// Onboarded returns execution exec's Work after the data source stage (DataSource, then
+// Run): every table has its asset. It is the start of Publish.
 func (a *Account) Onboarded(t testing.TB, exec string) workflow.Work {
 	t.Helper()
-	w, _, err := a.Drive(t, datasource.NewEnsure(a.C.DataZone, a.SB.Now).Handle, a.Work(t, exec))
+	w, _, err := a.Drive(t, datasource.NewEnsure(a.C.DataZone, Clock(a.SB)).Handle, a.Work(t, exec))
 	if err != nil {
 		t.Fatalf("setup: ensure data source: %v", err)
 	}
-	w, _, err = a.Drive(t, datasource.NewRun(a.C.DataZone, a.SB.Now).Handle, w)
+	w, _, err = a.Drive(t, datasource.NewRun(a.C.DataZone, Clock(a.SB)).Handle, w)
 	if err != nil {
 		t.Fatalf("setup: run data source: %v", err)
 	}

@@ -36,3 +36,17 @@ func WantErrorName(t testing.TB, err error, name string, texts ...string) {
 func StageEnded(w workflow.Work, stage string) bool {
 	return slices.ContainsFunc(w.Timings, func(s workflow.StageTiming) bool { return s.Stage == stage && !s.EndedAt.IsZero() })
 }
+
+// Failure is the error the execution would end with for what w's stages left out (Report's), or
+// nil: a test of one stage asserts on it as it would on the stage's own error.
+func Failure(w workflow.Work) error {
+	stage, ps := w.Failures()
+	if stage == "" {
+		return nil
+	}
+	run := ""
+	if w.DataSource != nil {
+		run = w.DataSource.RunID
+	}
+	return workflow.StageError(stage, run, ps)
+}

@@ -6,11 +6,20 @@ import (
 	"time"
 
 	"github.com/dzonboard/dzonboard/sandbox"
+	"github.com/dzonboard/dzonboard/tasks/internal/waitloop"
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
 // Handler is a task's Handle method.
 type Handler func(context.Context, workflow.Work) (workflow.Work, error)
+
+// Clock is the sandbox's virtual clock as a task's clock: its sleeps let virtual time pass.
+func Clock(sb *sandbox.Sandbox) waitloop.Clock {
+	return waitloop.Clock{
+		Now:   sb.Now,
+		Sleep: func(_ context.Context, d time.Duration) error { sb.Advance(d); return nil },
+	}
+}
 
 // Drive runs a wait loop as the state machine does: call h, then let the wait it returns pass in
 // sb's virtual time, until h is done or fails, at most max calls. It returns the last Work h

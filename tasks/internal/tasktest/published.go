@@ -15,9 +15,9 @@ import (
 )
 
 // Published brings e's sandbox (the default world's data, acting as e.C, an administrator) to the
-// start of SubscribeProjects the way the earlier stages do, through the SDK: it registers the S3
+// start of Subscribe the way the earlier stages do, through the SDK: it registers the S3
 // location (when register) and grants in Lake Formation, crawls, imports the orders table with a
-// DataZone data source and publishes it. It returns the Work PublishAssets would hand on in
+// DataZone data source and publishes it. It returns the Work Publish would hand on in
 // execution exec-1.
 func Published(t testing.TB, e Env, register bool) workflow.Work {
 	t.Helper()
@@ -92,7 +92,7 @@ func Published(t testing.TB, e Env, register bool) workflow.Work {
 	start := sb.Now()
 	return workflow.Work{
 		Plan: workflow.Plan{
-			Execution: "exec-1", StartedAt: start, AccountID: AccountID, Region: "us-east-1", DomainID: DomainID,
+			Execution: "exec-1", StartedAt: start, Partition: "aws", AccountID: AccountID, Region: "us-east-1", DomainID: DomainID,
 			CrawlerName: CrawlerName, CrawlerRoleARN: CrawlerRole, GlueDatabase: Database,
 			S3Location: S3Location, LocationARN: LocationARN, TableFilters: []string{"orders*"},
 			DataSourceName: DataSourceName, ManageAccessRoleARN: ManageAccessRole,
@@ -104,6 +104,6 @@ func Published(t testing.TB, e Env, register bool) workflow.Work {
 			ListingID: aws.ToString(cs.ListingId), ListingRevision: aws.ToString(l.ListingRevision), ListingStatus: "ACTIVE",
 		}},
 		Poll:    workflow.Poll{Done: true, Attempt: 2, Since: start.Add(-time.Minute)},
-		Timings: []workflow.StageTiming{{Stage: "publish", StartedAt: start.Add(-time.Minute), EndedAt: start}},
+		Timings: []workflow.StageTiming{{Stage: workflow.TaskPublish, StartedAt: start.Add(-time.Minute), EndedAt: start}},
 	}
 }

@@ -36,7 +36,7 @@ func TestNamesMatchTheDefaultWorld(t *testing.T) {
 		{name: "manage-access role", got: p.ManageAccessRoleARN, want: ManageAccessRole},
 		{name: "S3 location", got: p.S3Location, want: S3Location},
 		{name: "location ARN", got: p.LocationARN, want: LocationARN},
-		{name: "location ARN of the S3 location", got: workflow.LocationARN(S3Location), want: LocationARN},
+		{name: "location ARN of the S3 location", got: workflow.LocationARN("aws", S3Location), want: LocationARN},
 		{name: "data source name", got: p.DataSourceName, want: DataSourceName},
 		{name: "producer", got: p.Producer, want: Producer},
 		{name: "consumer", got: p.Consumers, want: []workflow.Target{Consumer}},

@@ -1,196 +1,221 @@
 package waitloop
 
 import (
+	"context"
 	"errors"
-	"reflect"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
-var (
-	t0     = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
-	policy = workflow.PollPolicy{Stage: "the things", Initial: 10 * time.Second, Max: time.Minute, Factor: 2, Timeout: 5 * time.Minute}
-	loop   = Loop{Stage: "things", Policy: policy}
-)
+// The tests use the Publish stage's policy: looks every 2 s within a minute; waits of 5 s, then
+// twice as long up to 30 s; 30 minutes in all.
+var policy = workflow.Policies[workflow.TaskPublish]
 
-func TestBegin(t *testing.T) {
-	earlier := workflow.StageTiming{Stage: "crawl", StartedAt: t0.Add(-time.Hour), EndedAt: t0.Add(-time.Minute)}
-	begun := workflow.StageTiming{Stage: "things", StartedAt: t0.Add(-time.Minute)}
-	midLoop := workflow.Poll{Attempt: 3, WaitSeconds: 40, Since: t0.Add(-time.Minute)}
-	tests := []struct {
-		name        string
-		in          workflow.Work
-		wantFirst   bool
-		wantTimings []workflow.StageTiming
-		wantPoll    workflow.Poll
-	}{
-		{
-			name:        "first invocation records the start and the first poll",
-			in:          workflow.Work{Timings: []workflow.StageTiming{earlier}, Poll: workflow.Poll{Done: true, Attempt: 2, Since: t0.Add(-time.Hour)}},
-			wantFirst:   true,
-			wantTimings: []workflow.StageTiming{earlier, {Stage: "things", StartedAt: t0}},
-			wantPoll:    workflow.Poll{WaitSeconds: 10, Since: t0},
-		},
-		{
-			name:        "a later invocation keeps the start and the poll",
-			in:          workflow.Work{Timings: []workflow.StageTiming{earlier, begun}, Poll: midLoop},
-			wantTimings: []workflow.StageTiming{earlier, begun},
-			wantPoll:    midLoop,
+// fake is a stage over items that each become a status at a virtual time.
+type fake struct {
+	now    time.Time
+	sleeps []time.Duration
+	steps  int
+	// status of item i at time t
+	status  func(i int, t time.Time) string
+	n       int
+	dropped []int
+}
+
+func (f *fake) clock() Clock {
+	return Clock{
+		Now: func() time.Time { return f.now },
+		Sleep: func(_ context.Context, d time.Duration) error {
+			f.sleeps = append(f.sleeps, d)
+			f.now = f.now.Add(d)
+			return nil
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			w := tt.in
-			if first := loop.Begin(&w, t0); first != tt.wantFirst {
-				t.Errorf("Begin = %v, want %v", first, tt.wantFirst)
-			}
-			if !reflect.DeepEqual(w.Timings, tt.wantTimings) || w.Poll != tt.wantPoll {
-				t.Errorf("timings %+v poll %+v, want %+v %+v", w.Timings, w.Poll, tt.wantTimings, tt.wantPoll)
-			}
-		})
-	}
 }
 
-func TestDone(t *testing.T) {
-	w := workflow.Work{
-		Timings: []workflow.StageTiming{{Stage: "things", StartedAt: t0.Add(-time.Minute)}},
-		Poll:    workflow.Poll{Attempt: 3, WaitSeconds: 40, Since: t0.Add(-time.Minute)},
+type stageErr struct{ ps []workflow.Problem }
+
+func (e *stageErr) Error() string { return fmt.Sprintf("%d problems", len(e.ps)) }
+
+func (f *fake) stage(drop bool) Stage {
+	st := Stage{
+		Name:     workflow.TaskPublish,
+		Statuses: Statuses{Pending: []string{"CREATING"}, Target: []string{"ACTIVE"}, Failed: []string{"INACTIVE"}},
+		Items:    func() int { return f.n },
+		Step: func(_ context.Context, i int) (Step, error) {
+			f.steps++
+			s := f.status(i, f.now)
+			st := Step{Status: s, What: fmt.Sprintf("t%d", i)}
+			if s == "INACTIVE" {
+				st.Problem = &workflow.Problem{Field: st.What, Problem: "inactive"}
+			}
+			return st, nil
+		},
+		Noun: "listing(s)",
+		Fail: func(ps []workflow.Problem) error { return &stageErr{ps} },
 	}
-	loop.Done(&w, t0)
-	if want := (workflow.Poll{Done: true, Attempt: 3, Since: t0.Add(-time.Minute)}); w.Poll != want {
-		t.Errorf("poll %+v, want %+v", w.Poll, want)
+	if drop {
+		st.Drop = func(i int, _ workflow.Problem) { f.dropped = append(f.dropped, i) }
 	}
-	if len(w.Timings) != 1 || !w.Timings[0].EndedAt.Equal(t0) {
-		t.Errorf("timings %+v, want the stage ended at %v", w.Timings, t0)
-	}
+	return st
 }
 
-func TestWait(t *testing.T) {
-	since := t0.Add(-time.Minute)
+var t0 = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+
+func at(d time.Duration) time.Time { return t0.Add(d) }
+
+func TestRun(t *testing.T) {
 	tests := []struct {
-		name     string
-		first    bool
-		cur      workflow.Poll
-		wantPoll workflow.Poll
-		wantErr  bool
+		name       string
+		n          int
+		status     func(i int, t time.Time) string
+		drop       bool
+		ctxLeft    time.Duration // 0: no deadline
+		wantDone   bool
+		wantWait   int // seconds, when not done
+		wantSleeps int
+		wantErr    string
+		wantDrop   []int
 	}{
-		{name: "the first invocation waits the first wait", first: true, cur: workflow.Poll{WaitSeconds: 10, Since: t0},
-			wantPoll: workflow.Poll{WaitSeconds: 10, Since: t0}},
-		{name: "a later invocation waits longer", cur: workflow.Poll{Attempt: 1, WaitSeconds: 20, Since: since},
-			wantPoll: workflow.Poll{Attempt: 2, WaitSeconds: 40, Since: since}},
-		{name: "past the timeout it fails and keeps the poll", cur: workflow.Poll{Attempt: 9, WaitSeconds: 60, Since: t0.Add(-5 * time.Minute)},
-			wantPoll: workflow.Poll{Attempt: 9, WaitSeconds: 60, Since: t0.Add(-5 * time.Minute)}, wantErr: true},
+		{
+			name: "done at the first look", n: 3,
+			status:   func(int, time.Time) string { return "ACTIVE" },
+			wantDone: true,
+		},
+		{
+			name: "done after looking again inside the invocation", n: 2,
+			status: func(i int, t time.Time) string {
+				if t.Before(at(time.Duration(10*(i+1)) * time.Second)) {
+					return "CREATING"
+				}
+				return "ACTIVE"
+			},
+			wantDone: true, wantSleeps: 10, // 2 s apart until 20 s
+		},
+		{
+			name: "not done within a minute: the first wait of the policy", n: 1,
+			status:     func(int, time.Time) string { return "CREATING" },
+			wantWait:   5,
+			wantSleeps: 30,
+		},
+		{
+			name: "an unknown status waits", n: 1,
+			status:     func(int, time.Time) string { return "PUBLISHING_SOMEWHERE" },
+			wantWait:   5,
+			wantSleeps: 30,
+		},
+		{
+			name: "a failure fails the stage", n: 2,
+			status:  func(i int, _ time.Time) string { return map[int]string{0: "ACTIVE", 1: "INACTIVE"}[i] },
+			wantErr: "1 problems",
+		},
+		{
+			name: "a failure is dropped when others get there", n: 3, drop: true,
+			status:   func(i int, _ time.Time) string { return map[int]string{0: "ACTIVE", 1: "INACTIVE", 2: "ACTIVE"}[i] },
+			wantDone: true, wantDrop: []int{1},
+		},
+		{
+			name: "every item failing is dropped, one by one", n: 2, drop: true,
+			status:   func(int, time.Time) string { return "INACTIVE" },
+			wantDone: true, wantDrop: []int{0, 1},
+		},
+		{
+			name: "near the deadline: no look, back in a second", n: 2, ctxLeft: 10 * time.Second,
+			status:   func(int, time.Time) string { return "ACTIVE" },
+			wantWait: 1,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := workflow.Work{Poll: tt.cur}
-			err := loop.Wait(&w, tt.first, t0, "thing 1 is busy")
-			var timeout *workflow.WaitTimeoutError
-			if tt.wantErr != errors.As(err, &timeout) || (err != nil && !tt.wantErr) {
-				t.Fatalf("Wait = %v, want a timeout %v", err, tt.wantErr)
+			f := &fake{now: t0, n: tt.n, status: tt.status}
+			ctx := context.Background()
+			if tt.ctxLeft > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.ctxLeft)
+				defer cancel()
 			}
-			if tt.wantErr && (timeout.Stage != "the things" || timeout.Still != "thing 1 is busy") {
-				t.Errorf("timeout %+v, want the policy's stage and what is still busy", timeout)
+			var w workflow.Work
+			err := Run(ctx, f.clock(), &w, f.stage(tt.drop))
+			if tt.wantErr != "" {
+				var se *stageErr
+				if !errors.As(err, &se) || err.Error() != tt.wantErr {
+					t.Fatalf("err = %v, want the stage's error %q", err, tt.wantErr)
+				}
+				return
 			}
-			if w.Poll != tt.wantPoll {
-				t.Errorf("poll %+v, want %+v", w.Poll, tt.wantPoll)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w.Poll.Done != tt.wantDone || (!tt.wantDone && w.Poll.WaitSeconds != tt.wantWait) {
+				t.Errorf("poll = %+v, want done %v wait %d", w.Poll, tt.wantDone, tt.wantWait)
+			}
+			if len(f.sleeps) != tt.wantSleeps {
+				t.Errorf("slept %d times, want %d", len(f.sleeps), tt.wantSleeps)
+			}
+			if fmt.Sprint(f.dropped) != fmt.Sprint(tt.wantDrop) && !(len(f.dropped) == 0 && len(tt.wantDrop) == 0) {
+				t.Errorf("dropped %v, want %v", f.dropped, tt.wantDrop)
+			}
+			if len(w.Timings) != 1 || w.Timings[0].Stage != workflow.TaskPublish || !w.Timings[0].StartedAt.Equal(t0) {
+				t.Fatalf("timings = %+v", w.Timings)
+			}
+			if ended := !w.Timings[0].EndedAt.IsZero(); ended != tt.wantDone {
+				t.Errorf("stage ended = %v, want %v", ended, tt.wantDone)
 			}
 		})
 	}
 }
 
-func TestSettle(t *testing.T) {
-	since := t0.Add(-time.Minute)
-	begun := []workflow.StageTiming{{Stage: "things", StartedAt: since}}
-	tests := []struct {
-		name      string
-		cur       workflow.Poll
-		waiting   []string
-		hurried   bool
-		wantPoll  workflow.Poll
-		wantEnded bool
-		wantStill string // the timeout's Still; "" for no error
-	}{
-		{name: "nothing waiting ends the loop and the stage", cur: workflow.Poll{Attempt: 2, WaitSeconds: 40, Since: since},
-			wantPoll: workflow.Poll{Done: true, Attempt: 2, Since: since}, wantEnded: true},
-		{name: "the first invocation counts as an attempt", cur: workflow.Poll{WaitSeconds: 10, Since: since}, waiting: []string{"a"},
-			wantPoll: workflow.Poll{Attempt: 1, WaitSeconds: 20, Since: since}},
-		{name: "an invocation that stopped early comes back soon", cur: workflow.Poll{Attempt: 1, WaitSeconds: 20, Since: since},
-			waiting: []string{"a"}, hurried: true, wantPoll: workflow.Poll{Attempt: 2, WaitSeconds: 1, Since: since}},
-		{name: "past the timeout it fails, listing the first five", cur: workflow.Poll{Attempt: 9, WaitSeconds: 60, Since: t0.Add(-5 * time.Minute)},
-			waiting:   []string{"a", "b", "c", "d", "e", "f", "g"},
-			wantPoll:  workflow.Poll{Attempt: 9, WaitSeconds: 60, Since: t0.Add(-5 * time.Minute)},
-			wantStill: "7 thing(s) not done: a; b; c; d; e; and 2 more"},
-		{name: "stopping early does not put off the timeout", cur: workflow.Poll{Attempt: 9, WaitSeconds: 1, Since: t0.Add(-5 * time.Minute)},
-			waiting: []string{"a", "b"}, hurried: true,
-			wantPoll:  workflow.Poll{Attempt: 9, WaitSeconds: 1, Since: t0.Add(-5 * time.Minute)},
-			wantStill: "2 thing(s) not done: a; b"},
+// Later invocations keep the stage's start and the loop's first poll, wait longer each time, and
+// give up with the stage's name and what is still not done once the policy's timeout would pass.
+func TestRunWaitsLongerThenTimesOut(t *testing.T) {
+	f := &fake{now: t0, n: 7, status: func(int, time.Time) string { return "CREATING" }}
+	var w workflow.Work
+	var waits []int
+	var err error
+	for k := 0; k < 100; k++ {
+		if err = Run(context.Background(), f.clock(), &w, f.stage(false)); err != nil {
+			break
+		}
+		waits = append(waits, w.Poll.WaitSeconds)
+		f.now = f.now.Add(time.Duration(w.Poll.WaitSeconds) * time.Second)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			w := workflow.Work{Timings: append([]workflow.StageTiming(nil), begun...), Poll: tt.cur}
-			err := loop.Settle(&w, t0, tt.waiting, "thing(s) not done", tt.hurried)
-			var timeout *workflow.WaitTimeoutError
-			switch {
-			case tt.wantStill == "" && err != nil:
-				t.Fatalf("Settle = %v, want no error", err)
-			case tt.wantStill != "" && (!errors.As(err, &timeout) || timeout.Still != tt.wantStill):
-				t.Fatalf("Settle = %#v, want a timeout saying %q", err, tt.wantStill)
-			}
-			if w.Poll != tt.wantPoll {
-				t.Errorf("poll %+v, want %+v", w.Poll, tt.wantPoll)
-			}
-			if ended := !w.Timings[0].EndedAt.IsZero(); ended != tt.wantEnded {
-				t.Errorf("stage ended %v, want %v", ended, tt.wantEnded)
-			}
-		})
+	if got := fmt.Sprint(waits[:4]); got != "[5 10 20 30]" {
+		t.Errorf("waits = %s, want [5 10 20 30 ...]", got)
+	}
+	var te *workflow.WaitTimeoutError
+	if !errors.As(err, &te) || te.Stage != workflow.TaskPublish {
+		t.Fatalf("err = %v, want a WaitTimeoutError of %s", err, workflow.TaskPublish)
+	}
+	for _, want := range []string{"7 listing(s) not done", "t0: CREATING", "and 2 more"} {
+		if !strings.Contains(te.Still, want) {
+			t.Errorf("still = %q, want it to say %q", te.Still, want)
+		}
+	}
+	if te.Waited > policy.Timeout || te.Waited < policy.Timeout-2*policy.Max-policy.Within {
+		t.Errorf("gave up after %s, want close to the %s timeout", te.Waited, policy.Timeout)
+	}
+	if len(w.Timings) != 1 || !w.Timings[0].StartedAt.Equal(t0) || !w.Poll.Since.Equal(t0) {
+		t.Errorf("the loop's start moved: timings %+v poll %+v", w.Timings, w.Poll)
 	}
 }
 
-func TestSettleAtLeast(t *testing.T) {
-	since := t0.Add(-time.Minute)
-	tests := []struct {
-		name      string
-		cur       workflow.Poll
-		waiting   []string
-		hurried   bool
-		atLeast   time.Duration
-		wantPoll  workflow.Poll
-		wantStill string // the timeout's Still; "" for no error
-	}{
-		{name: "a shorter policy wait is raised", cur: workflow.Poll{WaitSeconds: 10, Since: since}, waiting: []string{"a"},
-			atLeast: 30 * time.Second, wantPoll: workflow.Poll{Attempt: 1, WaitSeconds: 30, Since: since}},
-		{name: "a longer policy wait is kept", cur: workflow.Poll{Attempt: 1, WaitSeconds: 20, Since: since}, waiting: []string{"a"},
-			atLeast: 30 * time.Second, wantPoll: workflow.Poll{Attempt: 2, WaitSeconds: 40, Since: since}},
-		{name: "stopping early does not shorten it", cur: workflow.Poll{Attempt: 1, WaitSeconds: 20, Since: since}, waiting: []string{"a"},
-			hurried: true, atLeast: 30 * time.Second, wantPoll: workflow.Poll{Attempt: 2, WaitSeconds: 30, Since: since}},
-		{name: "part of a second counts as one", cur: workflow.Poll{WaitSeconds: 10, Since: since}, waiting: []string{"a"},
-			atLeast: 29500 * time.Millisecond, wantPoll: workflow.Poll{Attempt: 1, WaitSeconds: 30, Since: since}},
-		{name: "zero is Settle", cur: workflow.Poll{WaitSeconds: 10, Since: since}, waiting: []string{"a"},
-			wantPoll: workflow.Poll{Attempt: 1, WaitSeconds: 20, Since: since}},
-		{name: "nothing waiting ends the loop", cur: workflow.Poll{Attempt: 2, WaitSeconds: 40, Since: since},
-			atLeast: 30 * time.Second, wantPoll: workflow.Poll{Done: true, Attempt: 2, Since: since}},
-		{name: "the longer wait passing the timeout fails", cur: workflow.Poll{WaitSeconds: 10, Since: t0.Add(-275 * time.Second)},
-			waiting: []string{"a"}, atLeast: 30 * time.Second,
-			wantPoll:  workflow.Poll{WaitSeconds: 10, Since: t0.Add(-275 * time.Second)},
-			wantStill: "1 thing(s) not done: a"},
+// An item that must not be looked at before a time makes the loop wait at least until then.
+func TestRunNotBefore(t *testing.T) {
+	f := &fake{now: t0, n: 1}
+	st := f.stage(false)
+	st.Step = func(_ context.Context, i int) (Step, error) {
+		f.steps++
+		return Step{Status: "CREATING", What: "t0", NotBefore: at(90 * time.Second)}, nil
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			w := workflow.Work{Timings: []workflow.StageTiming{{Stage: "things", StartedAt: since}}, Poll: tt.cur}
-			err := loop.SettleAtLeast(&w, t0, tt.waiting, "thing(s) not done", tt.hurried, tt.atLeast)
-			var timeout *workflow.WaitTimeoutError
-			switch {
-			case tt.wantStill == "" && err != nil:
-				t.Fatalf("SettleAtLeast = %v, want no error", err)
-			case tt.wantStill != "" && (!errors.As(err, &timeout) || timeout.Still != tt.wantStill || timeout.Stage != "the things"):
-				t.Fatalf("SettleAtLeast = %#v, want a timeout of the things saying %q", err, tt.wantStill)
-			}
-			if w.Poll != tt.wantPoll {
-				t.Errorf("poll %+v, want %+v", w.Poll, tt.wantPoll)
-			}
-		})
+	var w workflow.Work
+	if err := Run(context.Background(), f.clock(), &w, st); err != nil {
+		t.Fatal(err)
+	}
+	if f.steps != 1 || len(f.sleeps) != 0 || w.Poll.WaitSeconds != 90 {
+		t.Errorf("steps %d sleeps %v wait %d; want one look, no sleep, a 90 s wait", f.steps, f.sleeps, w.Poll.WaitSeconds)
 	}
 }
