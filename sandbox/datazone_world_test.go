@@ -38,7 +38,8 @@ const dzTestWorld = `{
   "roles": [
     {"arn": "arn:aws:iam::111122223333:role/Admin"},
     {"arn": "arn:aws:iam::111122223333:role/datazone_usr_role_sales"},
-    {"arn": "arn:aws:iam::111122223333:role/datazone_usr_role_mktg"}
+    {"arn": "arn:aws:iam::111122223333:role/datazone_usr_role_mktg"},
+    {"arn": "arn:aws:iam::111122223333:role/service-role/AmazonDataZoneGlueAccess-us-east-1-dzd_t3stdomain01"}
   ],
   "buckets": [],
   "glue": {

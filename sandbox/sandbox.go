@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -94,6 +95,16 @@ func (s *Sandbox) Advance(d time.Duration) {
 		s.clock.advance(d)
 	}
 	s.runDue()
+}
+
+// Sleep lets d of virtual time pass (Advance) instead of waiting: the sleep of a task whose clock is
+// the sandbox's (Now). It returns ctx's error when ctx has ended.
+func (s *Sandbox) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.Advance(d)
+	return nil
 }
 
 // RunRealTime makes the virtual clock follow wall time multiplied by speed from now on (speed <= 0

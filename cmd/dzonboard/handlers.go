@@ -10,10 +10,8 @@ import (
 	"github.com/dzonboard/dzonboard/tasks/registry"
 )
 
-// taskHandlers are the real task workers, wired to cfg and the given clock, by task name. Rate
-// pacing does not sleep: time is virtual in a local run.
-func taskHandlers(cfg aws.Config, now func() time.Time) map[string]lambda.Handler {
-	return registry.Handlers(registry.Options{Config: cfg, Now: now, Sleep: noSleep})
+// taskHandlers are the real task workers, wired to cfg and the given clock (the sandbox's virtual
+// one: its sleeps let virtual time pass), by task name.
+func taskHandlers(cfg aws.Config, now func() time.Time, sleep func(context.Context, time.Duration) error) map[string]lambda.Handler {
+	return registry.Handlers(registry.Options{Config: cfg, Now: now, Sleep: sleep})
 }
-
-func noSleep(ctx context.Context, _ time.Duration) error { return ctx.Err() }

@@ -43,7 +43,7 @@ type app struct {
 	stdout, stderr io.Writer
 
 	// handlers builds the task handlers for an AWS configuration and clock (tasks/registry).
-	handlers func(cfg aws.Config, now func() time.Time) map[string]lambda.Handler
+	handlers func(cfg aws.Config, now func() time.Time, sleep func(context.Context, time.Duration) error) map[string]lambda.Handler
 	// newSFN builds the Step Functions client of start and follow.
 	newSFN func(ctx context.Context) (sfnAPI, error)
 	// sleep waits between polls of follow.

@@ -56,7 +56,7 @@ func (a *app) runLocal(ctx context.Context, args []string) int {
 	r := progress.NewRenderer(a.stderr, a.isTTY(a.stderr), start)
 	res, err := local.Run(ctx, local.Options{
 		ASL:      dzonboard.StateMachineASL,
-		Handlers: a.handlers(sandboxConfig(srv.Endpoint), sb.Now),
+		Handlers: a.handlers(sandboxConfig(srv.Endpoint), sb.Now, sb.Sleep),
 		Input:    data,
 		Advance:  sb.Advance,
 		Now:      sb.Now,

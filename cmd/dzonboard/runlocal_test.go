@@ -31,8 +31,8 @@ var fakeOutput = workflow.Output{
 // fakeHandlers answer the real state machine without AWS: Preflight checks that the sandbox
 // answers at cfg's endpoint; StartCrawl asks for one 30 s wait; every other task says done.
 // failPreflight makes Preflight fail with a PreflightError.
-func fakeHandlers(t *testing.T, failPreflight bool, calls *[]string) func(aws.Config, func() time.Time) map[string]lambda.Handler {
-	return func(cfg aws.Config, now func() time.Time) map[string]lambda.Handler {
+func fakeHandlers(t *testing.T, failPreflight bool, calls *[]string) func(aws.Config, func() time.Time, func(context.Context, time.Duration) error) map[string]lambda.Handler {
+	return func(cfg aws.Config, now func() time.Time, _ func(context.Context, time.Duration) error) map[string]lambda.Handler {
 		h := map[string]lambda.Handler{}
 		for _, task := range workflow.Tasks {
 			h[task] = lambda.NewHandler(func(ctx context.Context, in map[string]any) (any, error) {

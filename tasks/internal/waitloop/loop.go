@@ -116,7 +116,9 @@ func Run(ctx context.Context, c Clock, w *workflow.Work, st Stage) error {
 	later := make([]time.Time, n) // items not to look at before then
 	last := make([]string, n)     // what the last look at each item found, for people
 	var waiting []string
-	for {
+	// looks bounds the looks of one invocation even when Sleep lets no time pass.
+	maxLooks := int(policy.Within/policy.Every) + 1
+	for looks := 1; ; looks++ {
 		var failed []int
 		var probs []workflow.Problem
 		waiting = waiting[:0]
@@ -179,7 +181,7 @@ func Run(ctx context.Context, c Clock, w *workflow.Work, st Stage) error {
 		now := c.Now()
 		notBefore := soonest(later, settled, now)
 		pause := max(policy.Every, notBefore.Sub(now))
-		if hurried || now.Sub(start)+pause > policy.Within || pause > budget.Left() || now.Sub(w.Poll.Since)+pause > policy.Timeout {
+		if hurried || looks >= maxLooks || now.Sub(start)+pause > policy.Within || pause > budget.Left() || now.Sub(w.Poll.Since)+pause > policy.Timeout {
 			return next(w, st, policy, now, waiting, hurried, notBefore)
 		}
 		if err := c.Sleep(ctx, pause); err != nil {
