@@ -36,7 +36,7 @@ const (
 // results and RunDataSource the activities of up to 1,000 tables.
 var memoryMB = map[string]float64{
 	workflow.TaskVerify: 512,
-	workflow.TaskRun: 512,
+	workflow.TaskRun:    512,
 }
 
 // taskFunctions creates one function per workflow task, each running as its group's role.
