@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log"
 	"log/slog"
+	"strconv"
+	"strings"
 
 	"github.com/dzonboard/dzonboard"
 	"github.com/dzonboard/dzonboard/internal/progress"
@@ -30,6 +33,7 @@ func (a *app) runLocal(ctx context.Context, args []string) int {
 	fs.StringVar(&sf.faults, "faults", "", "inject faults, e.g. `datazone:AcceptSubscriptionRequest=throttle@0.3,glue:*=5xx@0.1`")
 	fs.Int64Var(&sf.seed, "seed", 0, "seed of generated IDs and fault decisions")
 	asJSON := fs.Bool("json", false, "print the execution output JSON instead of the report")
+	crash := fs.String("crash", "", "crash the first invocation of Task `STATE:N` right after its Nth AWS call returns (it fails as Lambda.Unknown; the state machine retries it)")
 	verbose := fs.Bool("verbose", false, "also print the task workers' log lines on stderr")
 	if status, ok := a.parse(fs, args, "input"); !ok {
 		return status
@@ -40,6 +44,10 @@ func (a *app) runLocal(ctx context.Context, args []string) int {
 	}
 	if !json.Valid(data) {
 		return a.errorf(exitUsage, "run-local", "input %s is not JSON", *input)
+	}
+	plan, err := parseCrash(*crash)
+	if err != nil {
+		return a.usageError(fs, "--crash: %v", err)
 	}
 	sb, err := newSandbox(sf)
 	if err != nil {
@@ -61,11 +69,13 @@ func (a *app) runLocal(ctx context.Context, args []string) int {
 		Advance:  sb.Advance,
 		Now:      sb.Now,
 		OnEvent:  r.Event,
+		Crash:    plan,
 	})
 	if err != nil {
 		return a.errorf(exitFailed, "run-local", "%v", err)
 	}
 	r.Done(res.Status, res.Error, res.Cause)
+	r.Summary(res.Transitions, res.HistoryEvents, sb.Now().Sub(start))
 	if res.Status != local.StatusSucceeded {
 		return exitFailed
 	}
@@ -97,4 +107,17 @@ func routeTaskLogs(w io.Writer, verbose bool) (restore func()) {
 		log.SetOutput(prevOut)
 		log.SetFlags(prevFlags)
 	}
+}
+
+// parseCrash reads --crash STATE:N ("" is no crash).
+func parseCrash(spec string) (*local.Crash, error) {
+	if spec == "" {
+		return nil, nil
+	}
+	state, n, ok := strings.Cut(spec, ":")
+	after, err := strconv.Atoi(n)
+	if !ok || state == "" || err != nil || after < 1 {
+		return nil, fmt.Errorf("%q is not STATE:N (a Task state and the AWS call, from 1, after which it crashes)", spec)
+	}
+	return &local.Crash{State: state, After: after}, nil
 }

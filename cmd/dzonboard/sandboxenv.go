@@ -9,9 +9,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/dzonboard/dzonboard/sandbox"
+	"github.com/dzonboard/dzonboard/workflow/local"
 )
 
 // defaultWorld is the world run-local and sandbox serve use when --world is not given, relative
@@ -54,13 +56,15 @@ func newSandbox(f sandboxFlags) (*sandbox.Sandbox, error) {
 }
 
 // sandboxConfig is the AWS configuration of clients that call the sandbox at endpoint: region
-// us-east-1, static credentials, and a standard retryer with a 1 ms backoff and no retry quota,
-// so injected throttling and 5xx faults are retried at once.
+// us-east-1, static credentials, an HTTP client through which run-local --crash can end a task
+// invocation, and a standard retryer with a 1 ms backoff and no retry quota, so injected
+// throttling and 5xx faults are retried at once.
 func sandboxConfig(endpoint string) aws.Config {
 	return aws.Config{
 		Region:       sandboxRegion,
 		Credentials:  aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(sandboxAccessKey, sandboxSecret, "")),
 		BaseEndpoint: aws.String(endpoint),
+		HTTPClient:   local.CrashClient(awshttp.NewBuildableClient()),
 		Retryer: func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return time.Millisecond, nil })

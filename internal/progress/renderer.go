@@ -134,3 +134,14 @@ func colour(typ string) string {
 	}
 	return cyan
 }
+
+// Summary ends the progress with one line of counts: the state transitions, the (estimated)
+// history events and the simulated time of the execution, e.g.
+// "21 state transitions, 65 history events, simulated 00:03:02".
+func (r *Renderer) Summary(transitions, historyEvents int, simulated time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := int(simulated.Round(time.Second) / time.Second)
+	fmt.Fprintf(r.w, "%d state transitions, %d history events, simulated %02d:%02d:%02d\n",
+		transitions, historyEvents, s/3600, s/60%60, s%60)
+}

@@ -3,13 +3,13 @@ package local
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/dzonboard/dzonboard/internal/asl"
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
@@ -18,8 +18,6 @@ const (
 	localAccount      = "123456789012"
 	localRegion       = "us-east-1"
 	localStateMachine = "dzonboard-local"
-	// defaultTaskTimeout is Step Functions' and the engine's default Task timeout.
-	defaultTaskTimeout = 60 * time.Second
 )
 
 // FunctionARN is the Lambda ARN that stands for a task's ${<Task>FunctionArn} placeholder in a
@@ -28,8 +26,6 @@ func FunctionARN(task string) string {
 	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:dzonboard-%s", localRegion, localAccount, task)
 }
 
-var placeholderRE = regexp.MustCompile(`\$\{([^}]*)\}`)
-
 // taskState is a Task state of the definition and the task that answers it.
 type taskState struct {
 	Task     string
@@ -37,80 +33,55 @@ type taskState struct {
 	Timeout  time.Duration
 }
 
-// aslMachine and aslState are the parts of an ASL definition the runner reads.
-type aslMachine struct {
-	States map[string]aslState `json:"States"`
-}
-
-type aslState struct {
-	Type           string       `json:"Type"`
-	Resource       string       `json:"Resource"`
-	TimeoutSeconds int          `json:"TimeoutSeconds"`
-	Branches       []aslMachine `json:"Branches"`
-	Iterator       *aslMachine  `json:"Iterator"`
-	ItemProcessor  *aslMachine  `json:"ItemProcessor"`
+// definition is a definition prepared for a local run: the JSON the engine runs (placeholders
+// substituted), the parsed machine (for Wait states), and the task of every Task state.
+type definition struct {
+	json    json.RawMessage
+	machine *asl.Machine
+	tasks   map[string]taskState
 }
 
 // prepare substitutes every ${<Task>FunctionArn} placeholder with the task's local function ARN
 // and maps every Task state (nested ones included) to the task that answers it. A placeholder or
 // a Task resource without a handler is an error.
-func prepare(asl []byte, handlers map[string]lambda.Handler) (json.RawMessage, map[string]taskState, error) {
+func prepare(def []byte, handlers map[string]lambda.Handler) (*definition, error) {
 	byPlaceholder := map[string]string{}
 	byARN := map[string]string{}
 	for task := range handlers {
 		byPlaceholder[workflow.Placeholder(task)] = task
 		byARN[FunctionARN(task)] = task
 	}
-	var unknown []string
-	def := placeholderRE.ReplaceAllFunc(asl, func(m []byte) []byte {
-		task, ok := byPlaceholder[string(m[2:len(m)-1])]
-		if !ok {
-			unknown = append(unknown, string(m))
-			return m
-		}
-		return []byte(FunctionARN(task))
+	out, unknown := asl.Substitute(def, func(name string) (string, bool) {
+		task, ok := byPlaceholder[name]
+		return FunctionARN(task), ok
 	})
 	if len(unknown) > 0 {
-		return nil, nil, fmt.Errorf("no task handler for placeholder %s (handlers: %s)", strings.Join(unknown, ", "), strings.Join(sortedKeys(handlers), ", "))
+		return nil, fmt.Errorf("no task handler for placeholder %s (handlers: %s)", strings.Join(unknown, ", "), strings.Join(sortedKeys(handlers), ", "))
 	}
-	var m aslMachine
-	if err := json.Unmarshal(def, &m); err != nil {
-		return nil, nil, fmt.Errorf("parse state machine definition: %w", err)
+	m, err := asl.Parse(out)
+	if err != nil {
+		return nil, err
 	}
-	tasks := map[string]taskState{}
-	if err := collectTasks(m, byARN, tasks); err != nil {
-		return nil, nil, err
+	d := &definition{json: out, machine: m, tasks: map[string]taskState{}}
+	for _, ts := range m.Tasks() {
+		task, ok := byARN[ts.State.Resource]
+		if !ok {
+			return nil, fmt.Errorf("task state %q: no task handler for resource %q", ts.Name, ts.State.Resource)
+		}
+		d.tasks[ts.Name] = taskState{Task: task, Resource: ts.State.Resource, Timeout: ts.State.Timeout()}
 	}
-	return def, tasks, nil
+	return d, nil
 }
 
-func collectTasks(m aslMachine, byARN map[string]string, into map[string]taskState) error {
-	for _, name := range sortedKeys(m.States) {
-		s := m.States[name]
-		if s.Type == "Task" {
-			task, ok := byARN[s.Resource]
-			if !ok {
-				return fmt.Errorf("task state %q: no task handler for resource %q", name, s.Resource)
-			}
-			timeout := defaultTaskTimeout
-			if s.TimeoutSeconds > 0 {
-				timeout = time.Duration(s.TimeoutSeconds) * time.Second
-			}
-			into[name] = taskState{Task: task, Resource: s.Resource, Timeout: timeout}
+// state returns the state called name, nested ones included.
+func (d *definition) state(name string) *asl.State {
+	var found *asl.State
+	d.machine.Walk(func(n string, s *asl.State) {
+		if n == name && found == nil {
+			found = s
 		}
-		nested := s.Branches
-		for _, sub := range []*aslMachine{s.Iterator, s.ItemProcessor} {
-			if sub != nil {
-				nested = append(nested, *sub)
-			}
-		}
-		for _, sub := range nested {
-			if err := collectTasks(sub, byARN, into); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	})
+	return found
 }
 
 // executionContext is the context object ($$) of a local execution; the engine adds

@@ -4,16 +4,18 @@
 //
 // Protocol: one JSON object per line.
 //   stdin  (Go -> node): {"definition", "input", "context", "startTime"} once, then one
-//                        {"id", "output"} or {"id", "error", "cause"} per task invocation.
-//   stdout (node -> Go): {"type":"event","event":{...},"wait":{...}} for every event of the
-//                        engine's event log (wait: the duration of an entered Wait state),
+//                        {"id", "output"} or {"id", "error", "cause"} per task invocation, and
+//                        {"type":"abort","error","cause"} when the Go side fails the execution
+//                        where it is (an error no Catch handles: States.Runtime for a Wait it
+//                        cannot read, States.DataLimitExceeded).
+//   stdout (node -> Go): {"type":"event","event":{...}} for every event of the engine's event log,
 //                        {"type":"invoke","id","state","resource","input"} for every Task attempt,
 //                        {"type":"done","status","output"|"error","cause"} once at the end,
 //                        {"type":"fatal","message"} when the execution could not run.
-// Every Wait state is overridden to 0 ms and every retry interval to 0 ms: the Go side advances
-// its virtual clock by each Wait's duration instead. A task invocation is sent only after the
-// event log has delivered the StateEntered (or StateRetried) event of that attempt, so the Go side
-// has seen every earlier Wait before it answers the task.
+// Every Wait state is overridden to 0 ms and every retry interval to 0 ms: the Go side reads each
+// Wait's duration from the definition and advances its virtual clock by it instead. A task
+// invocation is sent only after the event log has delivered the StateEntered (or StateRetried)
+// event of that attempt, so the Go side has seen every earlier Wait before it answers the task.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -40,13 +42,12 @@ function fatal(message) {
   process.exitCode = 1;
 }
 
-// loadEngine loads the engine and the JSONPath library it uses from the project's node_modules.
+// loadEngine loads the engine from the project's node_modules.
 function loadEngine(nodeModules) {
   const req = createRequire(path.join(path.resolve(nodeModules), 'dzonboard-driver.cjs'));
   const enginePath = req.resolve('aws-local-stepfunctions');
   const engine = req(enginePath);
-  const { JSONPath } = createRequire(enginePath)('jsonpath-plus');
-  return { engine, JSONPath };
+  return { engine };
 }
 
 // collectStates returns every state of a definition by name, nested Parallel branches and Map
@@ -84,9 +85,8 @@ function atTime(ms, fn) {
 function main() {
   const nodeModules = process.argv[2];
   let engine;
-  let JSONPath;
   try {
-    ({ engine, JSONPath } = loadEngine(nodeModules));
+    ({ engine } = loadEngine(nodeModules));
   } catch (err) {
     fatal(`load aws-local-stepfunctions from ${nodeModules}: ${err.message}`);
     return;
@@ -109,6 +109,10 @@ function main() {
       start(msg);
       return;
     }
+    if (msg.type === 'abort') {
+      abortExecution({ error: msg.error, cause: msg.cause });
+      return;
+    }
     const resolver = pending.get(msg.id);
     if (!resolver) {
       fatal(`answer to unknown invocation ${msg.id}`);
@@ -118,6 +122,7 @@ function main() {
     resolver(msg);
   });
   let finished = false;
+  let abortExecution = () => {};
   rl.on('close', () => {
     // The Go side went away: nothing can answer the tasks any more.
     if (!finished) process.exit(1);
@@ -172,38 +177,6 @@ function main() {
       };
     }
 
-    const fullContext = { ...context, Execution: { ...context?.Execution, Input: input } };
-    fullContext.Execution.StartTime = new Date(startTime).toISOString();
-    function query(pathExpression, json) {
-      if (pathExpression.startsWith('$$')) {
-        return JSONPath({ path: pathExpression.slice(1), json: fullContext, wrap: false });
-      }
-      return JSONPath({ path: pathExpression, json, wrap: false });
-    }
-    // waitSpec is what an entered Wait state waits for, read as Step Functions reads it.
-    function waitSpec(state, rawInput) {
-      let input = rawInput;
-      if (state.InputPath === null) input = {};
-      else if (state.InputPath !== undefined) input = query(state.InputPath, rawInput);
-      if (state.Seconds !== undefined) return { seconds: state.Seconds };
-      if (state.Timestamp !== undefined) return { timestamp: state.Timestamp };
-      if (state.SecondsPath !== undefined) {
-        const v = query(state.SecondsPath, input);
-        if (!Number.isInteger(v) || v < 0) {
-          return { error: `The SecondsPath parameter does not reference a valid non-negative integer: ${state.SecondsPath} is ${JSON.stringify(v) ?? 'missing'}` };
-        }
-        return { seconds: v };
-      }
-      if (state.TimestampPath !== undefined) {
-        const v = query(state.TimestampPath, input);
-        if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) {
-          return { error: `The TimestampPath parameter does not reference a valid ISO-8601 timestamp: ${state.TimestampPath} is ${JSON.stringify(v) ?? 'missing'}` };
-        }
-        return { timestamp: v };
-      }
-      return { seconds: 0 };
-    }
-
     let machine;
     try {
       machine = new engine.StateMachine(definition);
@@ -218,24 +191,17 @@ function main() {
       noThrowOnAbort: true,
     }));
 
+    abortExecution = (f) => {
+      // Step Functions fails the execution here and no Catch handles it.
+      if (failure) return;
+      failure = f;
+      execution.abort();
+    };
+
     const forwarded = (async () => {
       for await (const event of execution.eventLogs) {
-        const msg = { type: 'event', event };
-        if (event.type === 'StateEntered' && event.state?.type === 'Wait') {
-          msg.wait = waitSpec(states[event.state.name], event.state.input);
-          if (msg.wait.error) {
-            // Step Functions fails the execution here (States.Runtime cannot be caught): stop
-            // forwarding, so no later state runs as far as the Go side is concerned.
-            failure = {
-              error: 'States.Runtime',
-              cause: `An error occurred while executing the state '${event.state.name}'. ${msg.wait.error}`,
-            };
-            send(msg);
-            execution.abort();
-            break;
-          }
-        }
-        send(msg);
+        if (failure) break;
+        send({ type: 'event', event });
         if (event.state && (event.type === 'StateEntered' || event.type === 'StateRetried')) {
           seen[event.state.name] = (seen[event.state.name] ?? 0) + 1;
           notify();

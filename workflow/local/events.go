@@ -2,6 +2,7 @@ package local
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/dzonboard/dzonboard/internal/progress"
@@ -23,29 +24,28 @@ type engineEvent struct {
 	} `json:"retry"`
 }
 
-// waitSpec is what an entered Wait state waits for, as the driver read it from the state's
-// definition and input.
-type waitSpec struct {
-	Seconds   *float64 `json:"seconds"`
-	Timestamp string   `json:"timestamp"`
-	Error     string   `json:"error"`
-}
-
-// recorder turns engine events into the state path, the virtual clock's advances and progress
-// events.
+// recorder turns engine events into the state path, the virtual clock's advances, progress
+// events and the execution's counts.
 type recorder struct {
 	now       func() time.Time
 	advance   func(time.Duration)
 	onEvent   func(progress.Event)
+	def       *definition
 	path      []string
 	events    []progress.Event
 	lastError map[string]string
 	// failed marks states whose last attempt failed: their exit (through a Catch) is no success.
 	failed map[string]bool
+	// current is the last state entered.
+	current string
+	// transitions counts states entered and Task retries; attempts counts Task attempts (the
+	// first and each retry); largest is the largest state input or output, in bytes.
+	transitions, attempts, largest int
 }
 
-func newRecorder(opt Options) *recorder {
-	return &recorder{now: opt.Now, advance: opt.Advance, onEvent: opt.OnEvent, lastError: map[string]string{}, failed: map[string]bool{}}
+func newRecorder(opt Options, def *definition) *recorder {
+	return &recorder{now: opt.Now, advance: opt.Advance, onEvent: opt.OnEvent, def: def,
+		lastError: map[string]string{}, failed: map[string]bool{}}
 }
 
 func (r *recorder) emit(state, typ, detail string) {
@@ -56,26 +56,55 @@ func (r *recorder) emit(state, typ, detail string) {
 	}
 }
 
-// handle records one event. An entered Wait state advances the clock by its duration.
-func (r *recorder) handle(ev engineEvent, wait *waitSpec) {
+// historyEvents estimates the execution's history events (see Result.HistoryEvents).
+func (r *recorder) historyEvents() int {
+	return 2 + 2*len(r.path) + 3*r.attempts
+}
+
+// payload notes the size of a state's input or output, and returns the failure of one over
+// DataLimit.
+func (r *recorder) payload(state, what string, b json.RawMessage) (errName, cause string) {
+	n := len(b)
+	r.largest = max(r.largest, n)
+	if n > DataLimit {
+		return dataLimitExceeded, tooLarge(state, what, n)
+	}
+	return "", ""
+}
+
+// handle records one event. An entered Wait state advances the clock by its duration. It
+// returns the error and cause that must fail the execution there (a Wait that cannot be read, a
+// payload over DataLimit), or "".
+func (r *recorder) handle(ev engineEvent) (errName, cause string) {
 	if ev.State == nil {
-		return
+		return "", ""
 	}
 	name, typ := ev.State.Name, ev.State.Type
 	switch ev.Type {
 	case "StateEntered":
 		r.path = append(r.path, name)
+		r.current = name
+		r.transitions++
 		delete(r.failed, name)
+		if errName, cause := r.payload(name, "received an input", ev.State.Input); errName != "" {
+			return errName, cause
+		}
 		switch typ {
-		case "Task", "Pass", "Map", "Parallel":
+		case "Task":
+			r.attempts++
+			r.emit(name, progress.Entered, "")
+		case "Pass", "Map", "Parallel":
 			r.emit(name, progress.Entered, "")
 		case "Wait":
-			r.wait(name, wait)
+			return r.wait(name, ev.State.Input)
 		}
 	case "StateExited":
+		if errName, cause := r.payload(name, "returned a result", ev.State.Output); errName != "" {
+			return errName, cause
+		}
 		if r.failed[name] {
 			delete(r.failed, name)
-			return
+			return "", ""
 		}
 		switch typ {
 		case "Task", "Pass", "Map", "Parallel":
@@ -88,44 +117,39 @@ func (r *recorder) handle(ev engineEvent, wait *waitSpec) {
 		r.failed[name] = true
 		if typ == "Fail" {
 			r.emit(name, progress.Failed, ev.Error)
-			return
+			return "", ""
 		}
 		r.emit(name, progress.Failed, progress.FailureDetail(ev.Error, causeString(ev.Cause)))
 	case "StateRetried":
 		delete(r.failed, name)
+		r.transitions++
+		r.attempts++
 		attempt := 2
 		if ev.Retry != nil {
 			attempt = ev.Retry.Attempt + 1
 		}
 		r.emit(name, progress.Retry, progress.RetryDetail(attempt, r.lastError[name]))
 	}
+	return "", ""
 }
 
-// wait reports a Wait state and advances the clock by its duration (a timestamp in the past
-// waits zero). A wait the driver could not read fails the execution there; nothing advances.
-func (r *recorder) wait(name string, w *waitSpec) {
-	if w == nil || w.Error != "" {
-		msg := "the wait could not be read"
-		if w != nil {
-			msg = w.Error
-		}
-		r.emit(name, progress.Failed, progress.FailureDetail("States.Runtime", msg))
-		return
+// wait reports a Wait state and advances the clock by its duration, read from the definition as
+// Step Functions reads it. A wait that cannot be read fails the execution there with
+// States.Runtime, as in Step Functions; nothing advances.
+func (r *recorder) wait(name string, input json.RawMessage) (errName, cause string) {
+	s := r.def.state(name)
+	if s == nil {
+		return "States.Runtime", fmt.Sprintf("An error occurred while executing the state '%s'. The state is not in the definition.", name)
 	}
-	var d time.Duration
-	switch {
-	case w.Seconds != nil:
-		d = time.Duration(*w.Seconds * float64(time.Second))
-	case w.Timestamp != "":
-		if ts, err := time.Parse(time.RFC3339Nano, w.Timestamp); err == nil {
-			d = ts.Sub(r.now())
-		}
+	d, err := s.WaitFor(input, r.now())
+	if err != nil {
+		return "States.Runtime", fmt.Sprintf("An error occurred while executing the state '%s'. %v", name, err)
 	}
-	d = max(d, 0)
 	r.emit(name, progress.Waiting, progress.WaitDetail(d))
 	if r.advance != nil {
 		r.advance(d)
 	}
+	return "", ""
 }
 
 // causeString is an event's Cause as text (the engine gives a string; anything else is kept as

@@ -26,14 +26,19 @@ type taskOutcome struct {
 // invocation context and the state's timeout as deadline. An error (or panic) becomes the Lambda
 // error payload {"errorMessage","errorType"}, which Step Functions reports as the Cause, with
 // errorType as the Error.
-func invoke(ctx context.Context, h lambda.Handler, st taskState, requestID string, input json.RawMessage) taskOutcome {
-	ctx, cancel := context.WithTimeout(ctx, st.Timeout)
+//
+// With a crash plan, the invocation dies after the planned AWS call (see Crash).
+func invoke(ctx context.Context, h lambda.Handler, st taskState, requestID string, input json.RawMessage, plan *crashPlan) taskOutcome {
+	ctx, cancel := context.WithTimeout(withCrash(ctx, plan), st.Timeout)
 	defer cancel()
 	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{
 		AwsRequestID:       requestID,
 		InvokedFunctionArn: st.Resource,
 	})
 	out, fnErr := call(ctx, h, input)
+	if plan != nil && plan.crashed {
+		return crashed(requestID)
+	}
 	if fnErr != nil {
 		payload, err := json.Marshal(fnErr)
 		if err != nil {

@@ -36,7 +36,16 @@ type Options struct {
 	NodeModules string
 	// OnEvent, when set, receives every progress event as it happens.
 	OnEvent func(progress.Event)
+	// Crash, when set, makes one task invocation crash the way a Lambda function that crashed or
+	// timed out fails in Step Functions (see Crash).
+	Crash *Crash
 }
+
+// DataLimit is Step Functions' payload quota: 262,144 bytes of UTF-8 for the execution input, each
+// state's input and output, and the execution output. Going over it fails the execution with
+// States.DataLimitExceeded, which no Catch of States.ALL catches (Step Functions developer guide,
+// "Handling errors": States.DataLimitExceeded; "Step Functions service quotas": 256 KiB).
+const DataLimit = 256 * 1024
 
 // Result is how a local execution ended.
 type Result struct {
@@ -51,6 +60,16 @@ type Result struct {
 	Path []string
 	// Events are the progress events, in order.
 	Events []progress.Event
+	// Transitions counts the state transitions Step Functions would bill: every state entered and
+	// every retry of a Task.
+	Transitions int
+	// HistoryEvents estimates the execution's history events (Step Functions allows 25,000): the
+	// execution's start and end, each state's entry and exit, and each Task attempt's scheduled,
+	// started and ended events.
+	HistoryEvents int
+	// LargestPayload is the size in bytes of the largest state input or output (DataLimit bounds
+	// it).
+	LargestPayload int
 }
 
 // Execution statuses of a Result.
@@ -66,7 +85,6 @@ type driverMessage struct {
 	Type string `json:"type"`
 	// event
 	Event engineEvent `json:"event"`
-	Wait  *waitSpec   `json:"wait"`
 	// invoke
 	ID       int             `json:"id"`
 	State    string          `json:"state"`
@@ -97,6 +115,14 @@ type answerMessage struct {
 	Cause  string          `json:"cause,omitempty"`
 }
 
+// abortMessage fails the execution where it is with an error no Catch handles (States.Runtime,
+// States.DataLimitExceeded), as Step Functions does.
+type abortMessage struct {
+	Type  string `json:"type"` // "abort"
+	Error string `json:"error"`
+	Cause string `json:"cause"`
+}
+
 // Run executes the state machine once and returns how the execution ended. A failed execution
 // is a Result with Status FAILED, not an error: Run returns an error only when the execution
 // could not run (node or aws-local-stepfunctions missing, a definition the engine rejects, a
@@ -115,9 +141,13 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 	if !json.Valid(input) {
 		return Result{}, fmt.Errorf("run %s: the execution input is not JSON", opt.Name)
 	}
-	def, tasks, err := prepare(opt.ASL, opt.Handlers)
+	def, err := prepare(opt.ASL, opt.Handlers)
 	if err != nil {
 		return Result{}, fmt.Errorf("run %s: %w", opt.Name, err)
+	}
+	if len(input) > DataLimit {
+		return Result{Status: StatusFailed, Error: dataLimitExceeded,
+			Cause: fmt.Sprintf("The execution input has %d bytes, over the quota of %d bytes.", len(input), DataLimit)}, nil
 	}
 	nodeModules, err := findNodeModules(opt.NodeModules)
 	if err != nil {
@@ -129,11 +159,18 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 	}
 	defer d.close()
 
-	start := startMessage{Definition: def, Input: input, Context: executionContext(opt.Name), StartTime: opt.Now().UnixMilli()}
+	start := startMessage{Definition: def.json, Input: input, Context: executionContext(opt.Name), StartTime: opt.Now().UnixMilli()}
 	if err := d.send(start); err != nil {
 		return Result{}, fmt.Errorf("run %s: %w", opt.Name, d.failureOr(ctx, err))
 	}
-	rec := newRecorder(opt)
+	rec := newRecorder(opt, def)
+	crash := newCrashes(opt.Crash)
+	aborted := false
+	abort := func(errName, cause string) error {
+		aborted = true
+		rec.emit(rec.current, progress.Failed, progress.FailureDetail(errName, cause))
+		return d.send(abortMessage{Type: "abort", Error: errName, Cause: cause})
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return Result{}, fmt.Errorf("run %s: %w", opt.Name, err)
@@ -148,13 +185,29 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 		}
 		switch msg.Type {
 		case "event":
-			rec.handle(msg.Event, msg.Wait)
+			if aborted {
+				continue
+			}
+			if errName, cause := rec.handle(msg.Event); errName != "" {
+				if err := abort(errName, cause); err != nil {
+					return Result{}, fmt.Errorf("run %s: %w", opt.Name, d.failureOr(ctx, err))
+				}
+			}
 		case "invoke":
-			st, ok := tasks[msg.State]
+			if aborted {
+				continue // the execution has failed: nobody answers
+			}
+			st, ok := def.tasks[msg.State]
 			if !ok {
 				return Result{}, fmt.Errorf("run %s: task state %q has no handler", opt.Name, msg.State)
 			}
-			out := invoke(ctx, opt.Handlers[st.Task], st, fmt.Sprintf("%s-%d", opt.Name, msg.ID), msg.Input)
+			out := invoke(ctx, opt.Handlers[st.Task], st, fmt.Sprintf("%s-%d", opt.Name, msg.ID), msg.Input, crash.next(msg.State))
+			if len(out.Output) > DataLimit {
+				if err := abort(dataLimitExceeded, tooLarge(msg.State, "returned a result", len(out.Output))); err != nil {
+					return Result{}, fmt.Errorf("run %s: %w", opt.Name, d.failureOr(ctx, err))
+				}
+				continue
+			}
 			answer := answerMessage{ID: msg.ID, Output: out.Output}
 			if out.Error != "" {
 				answer = answerMessage{ID: msg.ID, Error: &out.Error, Cause: out.Cause}
@@ -166,7 +219,12 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 			res := Result{Status: msg.Status, Error: msg.Error, Cause: msg.Cause, Path: rec.path, Events: rec.events}
 			if msg.Status == StatusSucceeded {
 				res.Output = msg.Output
+				if len(msg.Output) > DataLimit {
+					res = Result{Status: StatusFailed, Error: dataLimitExceeded, Path: rec.path, Events: rec.events,
+						Cause: fmt.Sprintf("The execution output has %d bytes, over the quota of %d bytes.", len(msg.Output), DataLimit)}
+				}
 			}
+			res.Transitions, res.HistoryEvents, res.LargestPayload = rec.transitions, rec.historyEvents(), rec.largest
 			return res, nil
 		case "fatal":
 			return Result{}, fmt.Errorf("run %s: %s", opt.Name, msg.Message)
@@ -174,6 +232,14 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 			return Result{}, fmt.Errorf("run %s: unknown driver message type %q", opt.Name, msg.Type)
 		}
 	}
+}
+
+// dataLimitExceeded is Step Functions' error for a payload over DataLimit.
+const dataLimitExceeded = "States.DataLimitExceeded"
+
+// tooLarge is the cause of a States.DataLimitExceeded of a state.
+func tooLarge(state, what string, n int) string {
+	return fmt.Sprintf("The state/task '%s' %s with a size exceeding the maximum number of bytes service limit: %d bytes, over the quota of %d bytes.", state, what, n, DataLimit)
 }
 
 // failureOr explains why the driver stopped: ctx's error when it was cancelled, else node's exit
