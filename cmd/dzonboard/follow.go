@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/dzonboard/dzonboard"
+	"github.com/dzonboard/dzonboard/internal/asl"
 	"github.com/dzonboard/dzonboard/internal/progress"
 )
 
@@ -48,7 +49,7 @@ func (a *app) followExecution(ctx context.Context, api followAPI, arn string, ex
 		return a.errorf(exitFailed, "follow", "%v", err)
 	}
 	r := progress.NewRenderer(a.stderr, a.isTTY(a.stderr), aws.ToTime(desc.StartDate))
-	def, _ := parseDefinition(dzonboard.StateMachineASL) // only for Wait durations; nil is fine
+	def, _ := asl.Parse(dzonboard.StateMachineASL) // only for Wait durations; nil is fine
 	h := newHistory(def)
 	var last int64
 	for {

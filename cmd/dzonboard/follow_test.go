@@ -110,8 +110,8 @@ func lambdaFailedEv(at time.Duration, errName, message string) timedEvent {
 		LambdaFunctionFailedEventDetails: &types.LambdaFunctionFailedEventDetails{Error: aws.String(errName), Cause: aws.String(cause)}}}
 }
 
-// failingRun is an execution that retries a throttled StartCrawl, waits, and fails in Check
-// crawl: the Catch leads to the Fail state.
+// failingRun is an execution that retries a throttled Crawl, waits, and fails in the next
+// Crawl invocation: the Catch leads to the Fail state.
 func failingRun() *fakeSFN {
 	s := time.Second
 	h := events(
@@ -120,18 +120,18 @@ func failingRun() *fakeSFN {
 		plainEv(0, types.HistoryEventTypeLambdaFunctionScheduled),
 		plainEv(1*s, types.HistoryEventTypeLambdaFunctionSucceeded),
 		exitedEv(2*s, types.HistoryEventTypeTaskStateExited, "Preflight", `{"plan":{"crawlerName":"acme","glueDatabase":"acme_sales","s3Location":"s3://acme/orders/"},"poll":{"done":false}}`),
-		enteredEv(2*s, types.HistoryEventTypeTaskStateEntered, "Start crawl", `{"plan":{}}`),
+		enteredEv(2*s, types.HistoryEventTypeTaskStateEntered, "Crawl", `{"plan":{}}`),
 		plainEv(2*s, types.HistoryEventTypeLambdaFunctionScheduled),
 		lambdaFailedEv(3*s, "TransientError", "glue start crawler: throttled"),
 		plainEv(8*s, types.HistoryEventTypeLambdaFunctionScheduled),
 		plainEv(9*s, types.HistoryEventTypeLambdaFunctionSucceeded),
-		exitedEv(9*s, types.HistoryEventTypeTaskStateExited, "Start crawl", `{"plan":{},"crawl":{"startedAt":"2026-01-05T09:00:08Z"},"poll":{"done":false,"waitSeconds":30}}`),
-		enteredEv(9*s, types.HistoryEventTypeWaitStateEntered, "Wait for crawl", `{"plan":{},"poll":{"done":false,"waitSeconds":30}}`),
-		exitedEv(39*s, types.HistoryEventTypeWaitStateExited, "Wait for crawl", `{}`),
-		enteredEv(39*s, types.HistoryEventTypeTaskStateEntered, "Check crawl", `{"plan":{}}`),
+		exitedEv(9*s, types.HistoryEventTypeTaskStateExited, "Crawl", `{"plan":{},"crawl":{"startedAt":"2026-01-05T09:00:08Z"},"poll":{"done":false,"waitSeconds":30}}`),
+		enteredEv(9*s, types.HistoryEventTypeWaitStateEntered, "Crawl wait", `{"plan":{},"poll":{"done":false,"waitSeconds":30}}`),
+		exitedEv(39*s, types.HistoryEventTypeWaitStateExited, "Crawl wait", `{}`),
+		enteredEv(39*s, types.HistoryEventTypeTaskStateEntered, "Crawl", `{"plan":{}}`),
 		plainEv(39*s, types.HistoryEventTypeLambdaFunctionScheduled),
 		lambdaFailedEv(40*s, "CrawlFailedError", "crawler acme ended FAILED: no access"),
-		exitedEv(40*s, types.HistoryEventTypeTaskStateExited, "Check crawl", `{"error":{}}`),
+		exitedEv(40*s, types.HistoryEventTypeTaskStateExited, "Crawl", `{"error":{}}`),
 		enteredEv(40*s, types.HistoryEventTypeFailStateEntered, "Onboarding failed", `{"error":{}}`),
 		timedEvent{40 * s, types.HistoryEvent{Type: types.HistoryEventTypeExecutionFailed,
 			ExecutionFailedEventDetails: &types.ExecutionFailedEventDetails{Error: aws.String("CrawlFailedError")}}},
@@ -151,13 +151,13 @@ func failingRun() *fakeSFN {
 const failingRunProgress = "" +
 	"+00:00:00  Preflight  entered\n" +
 	"+00:00:02  Preflight  succeeded  crawler acme, database acme_sales, location s3://acme/orders/\n" +
-	"+00:00:02  Start crawl  entered\n" +
-	"+00:00:03  Start crawl  failed  TransientError: glue start crawler: throttled\n" +
-	"+00:00:08  Start crawl  retry  attempt 2 after TransientError\n" +
-	"+00:00:09  Start crawl  succeeded  crawl started; not done yet\n" +
-	"+00:00:09  Wait for crawl  waiting  30s\n" +
-	"+00:00:39  Check crawl  entered\n" +
-	"+00:00:40  Check crawl  failed  CrawlFailedError: crawler acme ended FAILED: no access\n" +
+	"+00:00:02  Crawl  entered\n" +
+	"+00:00:03  Crawl  failed  TransientError: glue start crawler: throttled\n" +
+	"+00:00:08  Crawl  retry  attempt 2 after TransientError\n" +
+	"+00:00:09  Crawl  succeeded  crawl started; not done yet\n" +
+	"+00:00:09  Crawl wait  waiting  30s\n" +
+	"+00:00:39  Crawl  entered\n" +
+	"+00:00:40  Crawl  failed  CrawlFailedError: crawler acme ended FAILED: no access\n" +
 	"+00:00:40  Onboarding failed  failed  CrawlFailedError\n" +
 	"+00:00:40  FAILED  CrawlFailedError\n" +
 	"  crawler acme ended FAILED: no access\n" +

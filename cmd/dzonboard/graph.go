@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/dzonboard/dzonboard"
+	"github.com/dzonboard/dzonboard/internal/asl"
 )
 
 // graph prints the state machine as a Mermaid flowchart.
@@ -31,8 +32,8 @@ func (a *app) graph(_ context.Context, args []string) int {
 // mermaid renders an ASL definition as a Mermaid flowchart: nodes in the order of the file, then
 // the edges of each node: Next, the Choice rules labelled with their
 // conditions, Default labelled "otherwise", and Catch edges dashed, labelled with their errors.
-func mermaid(asl []byte) (string, error) {
-	d, err := parseDefinition(asl)
+func mermaid(def []byte) (string, error) {
+	d, err := asl.Parse(def)
 	if err != nil {
 		return "", err
 	}
@@ -145,10 +146,10 @@ func nodeID(name string) string {
 }
 
 // condition renders a Choice rule as text: "poll.done == true", "not (a is present)", ...
-func condition(r choiceRule) string {
+func condition(r asl.ChoiceRule) string {
 	for _, op := range []string{"And", "Or"} {
 		if raw, ok := r[op]; ok {
-			var subs []choiceRule
+			var subs []asl.ChoiceRule
 			_ = json.Unmarshal(raw, &subs)
 			parts := make([]string, len(subs))
 			for i, s := range subs {
@@ -158,7 +159,7 @@ func condition(r choiceRule) string {
 		}
 	}
 	if raw, ok := r["Not"]; ok {
-		var sub choiceRule
+		var sub asl.ChoiceRule
 		_ = json.Unmarshal(raw, &sub)
 		return "not (" + condition(sub) + ")"
 	}

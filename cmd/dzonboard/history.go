@@ -2,104 +2,105 @@ package main
 
 import (
 	"encoding/json"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
+	"github.com/dzonboard/dzonboard/internal/asl"
 	"github.com/dzonboard/dzonboard/internal/progress"
 )
 
-// history turns Step Functions execution history events into progress events, the same ones
-// the local runner makes from the engine's event log.
+// history turns Step Functions execution history events into the translator's steps, so that
+// follow shows the same progress events as run-local.
 type history struct {
-	def *definition // for Wait durations; may be nil
+	tr *progress.Translator
 	// current is the last Task state entered: Lambda and Task events belong to it.
 	current   string
 	inputs    map[string]json.RawMessage
-	attempts  map[string]int
-	lastError map[string]string
-	// failed marks states whose last attempt failed: their exit (through a Catch) is no success.
-	failed    map[string]bool
+	scheduled map[string]int
 	failState string
 }
 
-func newHistory(def *definition) *history {
-	return &history{
-		def:       def,
-		inputs:    map[string]json.RawMessage{},
-		attempts:  map[string]int{},
-		lastError: map[string]string{},
-		failed:    map[string]bool{},
-	}
+func newHistory(def *asl.Machine) *history {
+	return &history{tr: progress.NewTranslator(def), inputs: map[string]json.RawMessage{}, scheduled: map[string]int{}}
+}
+
+// enteredTypes are the history events of a state's entry, by the state's type.
+var enteredTypes = map[types.HistoryEventType]string{
+	types.HistoryEventTypeTaskStateEntered:     "Task",
+	types.HistoryEventTypePassStateEntered:     "Pass",
+	types.HistoryEventTypeMapStateEntered:      "Map",
+	types.HistoryEventTypeParallelStateEntered: "Parallel",
+	types.HistoryEventTypeWaitStateEntered:     "Wait",
+	types.HistoryEventTypeChoiceStateEntered:   "Choice",
+	types.HistoryEventTypeSucceedStateEntered:  "Succeed",
+	types.HistoryEventTypeFailStateEntered:     "Fail",
+}
+
+// exitedTypes are the history events of a state's exit, by the state's type.
+var exitedTypes = map[types.HistoryEventType]string{
+	types.HistoryEventTypeTaskStateExited:     "Task",
+	types.HistoryEventTypePassStateExited:     "Pass",
+	types.HistoryEventTypeMapStateExited:      "Map",
+	types.HistoryEventTypeParallelStateExited: "Parallel",
+	types.HistoryEventTypeSucceedStateExited:  "Succeed",
 }
 
 // events maps one history event to zero or more progress events.
 func (h *history) events(ev types.HistoryEvent) []progress.Event {
 	at := aws.ToTime(ev.Timestamp)
-	one := func(state, typ, detail string) []progress.Event {
-		return []progress.Event{{Time: at, State: state, Type: typ, Detail: detail}}
-	}
-	switch ev.Type {
-	case types.HistoryEventTypeTaskStateEntered, types.HistoryEventTypePassStateEntered,
-		types.HistoryEventTypeMapStateEntered, types.HistoryEventTypeParallelStateEntered:
-		name, input := entered(ev)
-		h.current, h.inputs[name], h.attempts[name] = name, input, 0
-		delete(h.failed, name)
-		return one(name, progress.Entered, "")
-	case types.HistoryEventTypeWaitStateEntered:
-		name, input := entered(ev)
-		return one(name, progress.Waiting, h.waitDetail(name, input, at))
-	case types.HistoryEventTypeFailStateEntered:
-		h.failState, _ = entered(ev)
-	case types.HistoryEventTypeLambdaFunctionScheduled, types.HistoryEventTypeTaskScheduled,
-		types.HistoryEventTypeActivityScheduled:
-		name := h.current
-		h.attempts[name]++
-		if n := h.attempts[name]; n > 1 {
-			delete(h.failed, name)
-			return one(name, progress.Retry, progress.RetryDetail(n, h.lastError[name]))
+	step := progress.Step{Time: at}
+	if typ, ok := enteredTypes[ev.Type]; ok {
+		d := ev.StateEnteredEventDetails
+		if d == nil {
+			return nil
 		}
-	case types.HistoryEventTypeTaskStateExited, types.HistoryEventTypePassStateExited,
-		types.HistoryEventTypeMapStateExited, types.HistoryEventTypeParallelStateExited:
+		step.Kind, step.State, step.Type, step.Input = progress.StepEntered, aws.ToString(d.Name), typ, json.RawMessage(aws.ToString(d.Input))
+		switch typ {
+		case "Task":
+			h.current, h.inputs[step.State], h.scheduled[step.State] = step.State, step.Input, 0
+		case "Fail":
+			h.failState = step.State
+		}
+		return h.translate(step)
+	}
+	if typ, ok := exitedTypes[ev.Type]; ok {
 		d := ev.StateExitedEventDetails
 		if d == nil {
 			return nil
 		}
-		name := aws.ToString(d.Name)
-		if h.failed[name] {
-			delete(h.failed, name)
-			return nil
-		}
-		return one(name, progress.Succeeded, progress.Summarize(h.inputs[name], []byte(aws.ToString(d.Output))))
-	case types.HistoryEventTypeSucceedStateExited:
-		if d := ev.StateExitedEventDetails; d != nil {
-			return one(aws.ToString(d.Name), progress.Succeeded, "")
+		step.Kind, step.State, step.Type = progress.StepExited, aws.ToString(d.Name), typ
+		step.Input, step.Output = h.inputs[step.State], json.RawMessage(aws.ToString(d.Output))
+		return h.translate(step)
+	}
+	switch ev.Type {
+	case types.HistoryEventTypeLambdaFunctionScheduled, types.HistoryEventTypeTaskScheduled,
+		types.HistoryEventTypeActivityScheduled:
+		h.scheduled[h.current]++
+		if n := h.scheduled[h.current]; n > 1 {
+			return h.translate(progress.Step{Time: at, Kind: progress.StepRetried, State: h.current, Attempt: n})
 		}
 	case types.HistoryEventTypeExecutionFailed:
 		if h.failState != "" && ev.ExecutionFailedEventDetails != nil {
-			return one(h.failState, progress.Failed, aws.ToString(ev.ExecutionFailedEventDetails.Error))
+			return h.translate(progress.Step{Time: at, Kind: progress.StepFailed, State: h.failState, Type: "Fail",
+				Error: aws.ToString(ev.ExecutionFailedEventDetails.Error)})
 		}
 	default:
 		if errName, cause, ok := taskFailure(ev); ok {
-			name := h.current
-			h.lastError[name] = errName
-			h.failed[name] = true
-			return one(name, progress.Failed, progress.FailureDetail(errName, cause))
+			return h.translate(progress.Step{Time: at, Kind: progress.StepFailed, State: h.current, Type: "Task", Error: errName, Cause: cause})
 		}
 	}
 	return nil
 }
 
-// entered returns the state name and input of a *StateEntered event.
-func entered(ev types.HistoryEvent) (string, json.RawMessage) {
-	d := ev.StateEnteredEventDetails
-	if d == nil {
-		return "", nil
+// translate runs a step through the translator. A Wait whose duration cannot be read shows as
+// waiting without one: Step Functions itself fails the execution, and its history says so.
+func (h *history) translate(s progress.Step) []progress.Event {
+	events, _, err := h.tr.Translate(s)
+	if err != nil {
+		return []progress.Event{{Time: s.Time, State: s.State, Type: progress.Waiting}}
 	}
-	return aws.ToString(d.Name), json.RawMessage(aws.ToString(d.Input))
+	return events
 }
 
 // taskFailure returns the error and cause of an event that ends a task attempt badly.
@@ -144,94 +145,4 @@ func taskFailure(ev types.HistoryEvent) (errName, cause string, ok bool) {
 		return pick(d.Error, d.Cause, "States.Timeout")
 	}
 	return "", "", false
-}
-
-// waitDetail is how long a Wait state waits, read from its definition and input as Step
-// Functions reads it ("" when it cannot tell).
-func (h *history) waitDetail(name string, input json.RawMessage, at time.Time) string {
-	if h.def == nil {
-		return ""
-	}
-	s, ok := h.def.States[name]
-	if !ok {
-		return ""
-	}
-	var doc any
-	_ = json.Unmarshal(input, &doc)
-	if s.InputPath != nil {
-		doc, _ = lookup(doc, *s.InputPath)
-	}
-	var ts string
-	switch {
-	case s.Seconds != nil:
-		return progress.WaitDetail(time.Duration(*s.Seconds * float64(time.Second)))
-	case s.SecondsPath != "":
-		if v, ok := lookup(doc, s.SecondsPath); ok {
-			if n, ok := v.(float64); ok && n >= 0 {
-				return progress.WaitDetail(time.Duration(n * float64(time.Second)))
-			}
-		}
-		return ""
-	case s.Timestamp != "":
-		ts = s.Timestamp
-	case s.TimestampPath != "":
-		v, _ := lookup(doc, s.TimestampPath)
-		ts, _ = v.(string)
-	}
-	t, err := time.Parse(time.RFC3339Nano, ts)
-	if err != nil {
-		return ""
-	}
-	return progress.WaitDetail(max(t.Sub(at), 0).Round(time.Second))
-}
-
-// lookup evaluates a simple JSONPath ($, .field, [index], ['field']) on a decoded document.
-func lookup(doc any, path string) (any, bool) {
-	if !strings.HasPrefix(path, "$") || strings.HasPrefix(path, "$$") {
-		return nil, false
-	}
-	rest, cur := path[1:], doc
-	for rest != "" {
-		var key string
-		index := -1
-		switch rest[0] {
-		case '.':
-			rest = rest[1:]
-			end := strings.IndexAny(rest, ".[")
-			if end < 0 {
-				end = len(rest)
-			}
-			key, rest = rest[:end], rest[end:]
-		case '[':
-			end := strings.IndexByte(rest, ']')
-			if end < 0 {
-				return nil, false
-			}
-			inner := rest[1:end]
-			rest = rest[end+1:]
-			if n, err := strconv.Atoi(inner); err == nil {
-				index = n
-			} else {
-				key = strings.Trim(inner, `'"`)
-			}
-		default:
-			return nil, false
-		}
-		if index >= 0 {
-			list, ok := cur.([]any)
-			if !ok || index >= len(list) {
-				return nil, false
-			}
-			cur = list[index]
-			continue
-		}
-		obj, ok := cur.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if cur, ok = obj[key]; !ok {
-			return nil, false
-		}
-	}
-	return cur, true
 }

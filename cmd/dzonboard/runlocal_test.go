@@ -29,11 +29,13 @@ var fakeOutput = workflow.Output{
 }
 
 // fakeHandlers answer the real state machine without AWS: Preflight checks that the sandbox
-// answers at cfg's endpoint; StartCrawl asks for one 30 s wait; every other task says done.
+// answers at cfg's endpoint; Crawl asks for one 30 s wait, then says done; every other task says
+// done.
 // failPreflight makes Preflight fail with a PreflightError.
 func fakeHandlers(t *testing.T, failPreflight bool, calls *[]string) func(aws.Config, func() time.Time, func(context.Context, time.Duration) error) map[string]lambda.Handler {
 	return func(cfg aws.Config, now func() time.Time, _ func(context.Context, time.Duration) error) map[string]lambda.Handler {
 		h := map[string]lambda.Handler{}
+		crawls := 0
 		for _, task := range workflow.Tasks {
 			h[task] = lambda.NewHandler(func(ctx context.Context, in map[string]any) (any, error) {
 				*calls = append(*calls, fmt.Sprintf("%s@%s", task, now().Format("15:04:05")))
@@ -51,7 +53,8 @@ func fakeHandlers(t *testing.T, failPreflight bool, calls *[]string) func(aws.Co
 					}
 					return map[string]any{"plan": map[string]any{"skipCrawl": false, "accountId": aws.ToString(out.Account)}, "poll": map[string]any{}}, nil
 				case workflow.TaskCrawl:
-					in["poll"] = map[string]any{"done": false, "waitSeconds": 30}
+					crawls++
+					in["poll"] = map[string]any{"done": crawls > 1, "waitSeconds": 30}
 				case workflow.TaskReport:
 					return fakeOutput, nil
 				default:
@@ -87,14 +90,15 @@ func TestRunLocal(t *testing.T) {
 			wantStdout: report.String(),
 			wantStderr: []string{
 				"+00:00:00  Preflight  entered\n",
-				"+00:00:00  Wait for crawl  waiting  30s\n",
-				"+00:00:30  Check crawl  entered\n",
+				"+00:00:00  Crawl wait  waiting  30s\n",
+				"+00:00:30  Crawl  entered\n",
 				"+00:00:30  Report  succeeded  SUCCEEDED, 1 table\n",
 				"+00:00:30  SUCCEEDED\n",
+				"21 state transitions, 77 history events, simulated 00:00:30\n",
 			},
-			wantCalls: []string{"Preflight@09:00:00", "PrepareLakeFormation@09:00:00", "StartCrawl@09:00:00", "CheckCrawl@09:00:30",
-				"EnsureTablesManaged@09:00:30", "EnsureDataSource@09:00:30", "RunDataSource@09:00:30", "PublishAssets@09:00:30",
-				"SubscribeProjects@09:00:30", "VerifyQueries@09:00:30", "Report@09:00:30"},
+			wantCalls: []string{"Preflight@09:00:00", "LakeFormation@09:00:00", "Crawl@09:00:00", "Crawl@09:00:30",
+				"Tables@09:00:30", "DataSource@09:00:30", "Run@09:00:30", "Publish@09:00:30",
+				"Subscribe@09:00:30", "Verify@09:00:30", "Report@09:00:30"},
 		},
 		{
 			name:       "--json prints the execution output",

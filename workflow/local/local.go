@@ -216,15 +216,15 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 				return Result{}, fmt.Errorf("run %s: %w", opt.Name, d.failureOr(ctx, err))
 			}
 		case "done":
-			res := Result{Status: msg.Status, Error: msg.Error, Cause: msg.Cause, Path: rec.path, Events: rec.events}
+			res := Result{Status: msg.Status, Error: msg.Error, Cause: msg.Cause, Path: rec.tr.Path(), Events: rec.events}
 			if msg.Status == StatusSucceeded {
 				res.Output = msg.Output
 				if len(msg.Output) > DataLimit {
-					res = Result{Status: StatusFailed, Error: dataLimitExceeded, Path: rec.path, Events: rec.events,
+					res = Result{Status: StatusFailed, Error: dataLimitExceeded, Path: rec.tr.Path(), Events: rec.events,
 						Cause: fmt.Sprintf("The execution output has %d bytes, over the quota of %d bytes.", len(msg.Output), DataLimit)}
 				}
 			}
-			res.Transitions, res.HistoryEvents, res.LargestPayload = rec.transitions, rec.historyEvents(), rec.largest
+			res.Transitions, res.HistoryEvents, res.LargestPayload = rec.tr.Transitions(), rec.tr.HistoryEvents(), rec.largest
 			return res, nil
 		case "fatal":
 			return Result{}, fmt.Errorf("run %s: %s", opt.Name, msg.Message)
