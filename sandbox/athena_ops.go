@@ -244,11 +244,8 @@ func (q *athenaQuery) output(s *Sandbox) map[string]any {
 		status["StateChangeReason"] = q.reason
 	}
 	if q.state == "FAILED" {
-		category, typ := 2, 1000
-		if q.errKind == "GENERIC_INTERNAL_ERROR" {
-			category, typ = 1, 200
-		}
-		status["AthenaError"] = map[string]any{"ErrorCategory": category, "ErrorType": typ, "Retryable": false, "ErrorMessage": q.reason}
+		c := athenaErrorOf(q.errKind)
+		status["AthenaError"] = map[string]any{"ErrorCategory": c.category, "ErrorType": c.typ, "Retryable": false, "ErrorMessage": q.reason}
 	}
 	stats := map[string]any{"DataScannedInBytes": 0, "EngineExecutionTimeInMillis": 0, "TotalExecutionTimeInMillis": 0,
 		"QueryQueueTimeInMillis": 0}

@@ -78,6 +78,10 @@ func (s *Sandbox) startQuery(r *request, in athenaStartInput) (*athenaQuery, err
 
 // execute runs the query with DuckDB as its caller and records the outcome (s.mu held).
 func (s *Sandbox) execute(q *athenaQuery) {
+	if d := s.defaultDenial(q.caller); d != nil {
+		q.state, q.reason, q.errKind = "FAILED", d.msg, d.kind
+		return
+	}
 	schemas, tables, scanned := s.sqlCatalog(q.caller)
 	ctx, cancel := context.WithTimeout(context.Background(), queryTimeout)
 	defer cancel()
@@ -108,19 +112,19 @@ func (s *Sandbox) sqlCatalog(caller string) (schemas []string, tables []sqlTable
 			st := sqlTable{Schema: db, Name: t.Name}
 			target, ok := s.resolveTable(t)
 			if !ok {
-				st.Deny = "Table " + t.TargetDatabase + "." + t.TargetTable + " not found (resource link " + db + "." + t.Name + ")"
+				st.Deny, st.DenyKind = "Table "+t.TargetDatabase+"."+t.TargetTable+" not found (resource link "+db+"."+t.Name+")", "TABLE_NOT_FOUND"
 				tables = append(tables, st)
 				continue
 			}
 			st.Columns = target.Columns
-			if msg := s.readDenial(caller, t, target); msg != "" {
-				st.Deny = msg
+			if d := s.readDenial(caller, t, target); d != nil {
+				st.Deny, st.DenyKind = d.msg, d.kind
 				tables = append(tables, st)
 				continue
 			}
 			files, err := s.s3CSVFiles(target.Location)
 			if err != nil {
-				st.Deny = "Error reading " + target.Location + ": " + err.Error()
+				st.Deny, st.DenyKind = "Error reading "+target.Location+": "+err.Error(), "GENERIC_INTERNAL_ERROR"
 			}
 			st.Files = files
 			for _, f := range files {

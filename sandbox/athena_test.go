@@ -229,10 +229,26 @@ func TestQueryIdempotencyToken(t *testing.T) {
 	}
 }
 
+// Athena's error catalog classes the sandbox gives failed queries (athena_errors.go).
+const (
+	typeSyntax        = 1006
+	typeTableNotFound = 1110
+	typePermission    = 1500
+	typeS3Permission  = 1501
+)
+
+// describeDefault grants DESCRIBE on the default database, which Athena over Lake Formation needs.
+func (c clients) describeDefault(t *testing.T, who string) {
+	t.Helper()
+	c.grant(t, who, dbResource("default"), []lftypes.Permission{lftypes.PermissionDescribe})
+}
+
 // TestQueryAuthorisation runs queries as the Sales environment user role (which has the DataZone
-// permissions boundary) and as other roles, with and without Lake Formation in place.
+// permissions boundary) and as other roles, with and without Lake Formation in place. Every
+// failure carries an AthenaError whose category (2, USER) and type say why.
 func TestQueryAuthorisation(t *testing.T) {
 	setupManaged := func(t *testing.T, c clients) {
+		c.describeDefault(t, salesUser)
 		c.register(t)
 		c.grant(t, crawlerRole, locationResource(locationARN), []lftypes.Permission{lftypes.PermissionDataLocationAccess})
 		c.crawl(t)
@@ -245,21 +261,38 @@ func TestQueryAuthorisation(t *testing.T) {
 		sql, db   string
 		wantState athenatypes.QueryExecutionState
 		wantIn    []string // substrings of StateChangeReason
+		wantType  int32    // AthenaError.ErrorType of a failure
 	}{
 		{
-			name: "boundary role, location not registered", world: "default", asKey: salesUserKey,
-			setup: func(t *testing.T, c clients) { c.crawl(t) }, sql: countOrders,
-			wantState: athenatypes.QueryExecutionStateFailed,
+			name: "boundary role, table open to IAM, location not registered", world: "iam-allowed", asKey: salesUserKey,
+			setup: func(t *testing.T, c clients) { c.describeDefault(t, salesUser); c.crawl(t) }, sql: countOrders,
+			wantState: athenatypes.QueryExecutionStateFailed, wantType: typeS3Permission,
 			wantIn: []string{
-				"User: arn:aws:sts::123456789012:assumed-role/datazone_usr_role_b3n7k2q9x1m4zd_c8m2v7k4q1x9tn/",
+				"PERMISSION_DENIED: User: arn:aws:sts::123456789012:assumed-role/datazone_usr_role_b3n7k2q9x1m4zd_c8m2v7k4q1x9tn/",
 				`is not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::acme-sales-data"`,
-				"because no permissions boundary allows the s3:ListBucket action",
+				"because no permissions boundary allows the s3:ListBucket action (Service: S3, Status Code: 403)",
 			},
+		},
+		{
+			name: "boundary role, table Lake Formation hides", world: "default", asKey: salesUserKey,
+			setup: func(t *testing.T, c clients) { c.describeDefault(t, salesUser); c.crawl(t) }, sql: countOrders,
+			wantState: athenaFailed, wantType: typePermission,
+			wantIn: []string{"Insufficient Lake Formation permission(s) on orders (Service: AmazonDataCatalog; Status Code: 400; Error Code: AccessDeniedException)"},
 		},
 		{
 			name: "boundary role, registered but no SELECT", world: "default", asKey: salesUserKey,
 			setup: setupManaged, sql: countOrders,
-			wantState: athenatypes.QueryExecutionStateFailed, wantIn: []string{"Insufficient Lake Formation permission(s) on orders"},
+			wantState: athenatypes.QueryExecutionStateFailed, wantType: typePermission,
+			wantIn: []string{"Insufficient Lake Formation permission(s) on orders"},
+		},
+		{
+			name: "boundary role, DESCRIBE only: metadata but no data", world: "default", asKey: salesUserKey,
+			setup: func(t *testing.T, c clients) {
+				setupManaged(t, c)
+				c.grant(t, salesUser, tableResource(salesDB, "orders"), []lftypes.Permission{lftypes.PermissionDescribe})
+			},
+			sql: countOrders, wantState: athenaFailed, wantType: typePermission,
+			wantIn: []string{"Insufficient Lake Formation permission(s) on orders"},
 		},
 		{
 			name: "boundary role with SELECT", world: "default", asKey: salesUserKey,
@@ -268,6 +301,17 @@ func TestQueryAuthorisation(t *testing.T) {
 				c.grant(t, salesUser, tableResource(salesDB, "orders"), []lftypes.Permission{lftypes.PermissionSelect})
 			},
 			sql: countOrders, wantState: athenatypes.QueryExecutionStateSucceeded,
+		},
+		{
+			name: "boundary role with SELECT but no DESCRIBE on the default database", world: "default", asKey: salesUserKey,
+			setup: func(t *testing.T, c clients) {
+				c.register(t)
+				c.grant(t, crawlerRole, locationResource(locationARN), []lftypes.Permission{lftypes.PermissionDataLocationAccess})
+				c.crawl(t)
+				c.grant(t, salesUser, tableResource(salesDB, "orders"), []lftypes.Permission{lftypes.PermissionSelect})
+			},
+			sql: countOrders, wantState: athenaFailed, wantType: typePermission,
+			wantIn: []string{"Insufficient Lake Formation permission(s): Required Describe on default"},
 		},
 		{
 			name: "boundary role through a resource link", world: "default", asKey: salesUserKey,
@@ -282,37 +326,65 @@ func TestQueryAuthorisation(t *testing.T) {
 			sql: `SELECT COUNT(*) FROM orders`, db: salesSubDB, wantState: athenatypes.QueryExecutionStateSucceeded,
 		},
 		{
+			name: "boundary role through a resource link it may not see", world: "default", asKey: salesUserKey,
+			setup: func(t *testing.T, c clients) {
+				setupManaged(t, c)
+				if err := c.sb.CreateResourceLink(salesSubDB, "orders_link", salesDB, "orders"); err != nil {
+					t.Fatal(err)
+				}
+				c.sb.LFGrant(salesUser, []string{"SELECT", "DESCRIBE"}, salesDB, "orders")
+			},
+			sql: `SELECT COUNT(*) FROM orders_link`, db: salesSubDB, wantState: athenaFailed, wantType: typePermission,
+			wantIn: []string{"Insufficient Lake Formation permission(s) on orders_link"},
+		},
+		{
 			name: "boundary role, table still grants IAMAllowedPrincipals", world: "iam-allowed", asKey: salesUserKey,
 			setup: func(t *testing.T, c clients) {
+				c.describeDefault(t, salesUser)
 				c.register(t)
 				c.grant(t, crawlerRole, locationResource(locationARN), []lftypes.Permission{lftypes.PermissionDataLocationAccess})
 				c.startAndFinishCrawl(t)
 				c.grant(t, salesUser, tableResource(salesDB, "orders"), []lftypes.Permission{lftypes.PermissionSelect})
 			},
-			sql: countOrders, wantState: athenatypes.QueryExecutionStateFailed,
+			sql: countOrders, wantState: athenatypes.QueryExecutionStateFailed, wantType: typePermission,
 			wantIn: []string{"Insufficient Lake Formation permission(s) on orders"},
 		},
 		{
 			name: "role without boundary and without s3 access", world: "not-member",
-			setup: func(t *testing.T, c clients) { c.as("AKIDADMIN", "s", "").crawl(t) }, sql: countOrders,
-			wantState: athenaFailed, wantIn: []string{"because no identity-based policy allows the s3:ListBucket action"},
+			setup: func(t *testing.T, c clients) {
+				admin := c.as("AKIDADMIN", "s", "")
+				admin.crawl(t)
+				admin.describeDefault(t, workflowRole)
+				admin.grant(t, workflowRole, tableResource(salesDB, "orders"), []lftypes.Permission{lftypes.PermissionDescribe})
+			},
+			sql: countOrders, wantState: athenaFailed, wantType: typeS3Permission,
+			wantIn: []string{"because no identity-based policy allows the s3:ListBucket action"},
+		},
+		{
+			name: "role without boundary that cannot see the default database", world: "not-member",
+			setup: func(t *testing.T, c clients) { c.as("AKIDADMIN", "s", "").crawl(t) }, sql: `SELECT 1`,
+			wantState: athenaFailed, wantType: typePermission,
+			wantIn: []string{"Insufficient Lake Formation permission(s): Required Describe on default (Service: AmazonDataCatalog; Status Code: 400; Error Code: AccessDeniedException)"},
 		},
 		{
 			name: "other tables stay readable when one is denied", world: "default", asKey: salesUserKey,
-			setup: func(t *testing.T, c clients) { c.crawl(t) }, sql: `SELECT 42 AS answer`,
+			setup: func(t *testing.T, c clients) { c.describeDefault(t, salesUser); c.crawl(t) }, sql: `SELECT 42 AS answer`,
 			wantState: athenatypes.QueryExecutionStateSucceeded,
 		},
 		{
 			name: "syntax error", world: "default", setup: func(t *testing.T, c clients) { c.crawl(t) },
-			sql: `SELECT * FORM "acme_sales"."orders"`, wantState: athenaFailed, wantIn: []string{"line 1:", "mismatched input"},
+			sql: `SELECT * FORM "acme_sales"."orders"`, wantState: athenaFailed, wantType: typeSyntax,
+			wantIn: []string{"line 1:", "mismatched input"},
 		},
 		{
 			name: "unknown table", world: "default", sql: `SELECT * FROM acme_sales.nope`,
-			wantState: athenaFailed, wantIn: []string{"TABLE_NOT_FOUND", "Table 'awsdatacatalog.acme_sales.nope' does not exist"},
+			wantState: athenaFailed, wantType: typeTableNotFound,
+			wantIn: []string{"TABLE_NOT_FOUND", "Table 'awsdatacatalog.acme_sales.nope' does not exist"},
 		},
 		{
 			name: "unknown column", world: "default", setup: func(t *testing.T, c clients) { c.crawl(t) },
-			sql: `SELECT nope FROM acme_sales.orders`, wantState: athenaFailed, wantIn: []string{"COLUMN_NOT_FOUND", "Column 'nope' cannot be resolved"},
+			sql: `SELECT nope FROM acme_sales.orders`, wantState: athenaFailed, wantType: typeSyntax,
+			wantIn: []string{"COLUMN_NOT_FOUND", "Column 'nope' cannot be resolved"},
 		},
 	}
 	for _, tt := range tests {
@@ -337,8 +409,9 @@ func TestQueryAuthorisation(t *testing.T) {
 			}
 			if tt.wantState == athenaFailed {
 				ae := qe.Status.AthenaError
-				if ae == nil || aws.ToString(ae.ErrorMessage) != reason || aws.ToInt32(ae.ErrorCategory) != 2 {
-					t.Errorf("AthenaError = %+v, want a user error with the reason", ae)
+				if ae == nil || aws.ToString(ae.ErrorMessage) != reason || aws.ToInt32(ae.ErrorCategory) != 2 ||
+					aws.ToInt32(ae.ErrorType) != tt.wantType || ae.Retryable {
+					t.Errorf("AthenaError = %+v, want category 2 (USER), type %d, not retryable, with the reason", ae, tt.wantType)
 				}
 			}
 		})
@@ -351,6 +424,7 @@ func TestQueryAsMintedCredentials(t *testing.T) {
 	c := start(t, "registered")
 	c.startAndFinishCrawl(t)
 	c.grant(t, salesUser, tableResource(salesDB, "orders"), []lftypes.Permission{lftypes.PermissionSelect})
+	c.describeDefault(t, salesUser)
 	akid, secret, token, _ := c.sb.MintCredentials(salesUser, time.Hour)
 	env := c.as(akid, secret, token)
 	qe := env.query(t, countOrders, "")

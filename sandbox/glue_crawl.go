@@ -46,7 +46,7 @@ func (s *Sandbox) crawl(c GlueCrawler) (summary, errMsg string) {
 		switch {
 		case !exists:
 			db.tables[f.name] = &glueTable{Database: db.Name, Name: f.name, Location: f.location, Columns: f.columns,
-				CreateTime: now, UpdateTime: now}
+				CreateTime: now, UpdateTime: now, Creator: c.Role}
 			if db.IAMAllowed {
 				s.lf.grantIAMAllowed(lfResource{Database: db.Name, Table: f.name})
 			}

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // glueOps are the Glue operations, by X-Amz-Target operation name.
@@ -124,11 +125,25 @@ func glueGetDatabase(s *Sandbox, r *request) (any, error) {
 	if err := glueRequired("name", in.Name); err != nil {
 		return nil, err
 	}
-	d, ok := s.glue.databases[*in.Name]
-	if !ok {
-		return nil, errorf(400, "EntityNotFoundException", "Database %s not found.", *in.Name)
+	d, err := s.visibleDatabase(r.caller, *in.Name)
+	if err != nil {
+		return nil, err
 	}
 	return map[string]any{"Database": d.output(s)}, nil
+}
+
+// visibleDatabase returns a database the caller may see (s.mu held). A database Lake Formation
+// hides answers AccessDeniedException; a missing one EntityNotFoundException to those who may
+// learn it is missing and AccessDeniedException to others (see mayLearnMissing).
+func (s *Sandbox) visibleDatabase(caller, name string) (*glueDatabase, error) {
+	d, ok := s.glue.databases[name]
+	switch {
+	case !ok && s.mayLearnMissing(caller, ""):
+		return nil, errorf(400, "EntityNotFoundException", "Database %s not found.", name)
+	case !ok || !s.databaseVisible(caller, d):
+		return nil, glueDatabaseDenied(name)
+	}
+	return d, nil
 }
 
 func glueGetDatabases(s *Sandbox, r *request) (any, error) {
@@ -139,9 +154,13 @@ func glueGetDatabases(s *Sandbox, r *request) (any, error) {
 	if err := r.decode(&in); err != nil {
 		return nil, err
 	}
+	// Lake Formation leaves out the databases the caller may not see (developer guide, "Metadata
+	// permissions").
 	names := make([]string, 0, len(s.glue.databases))
-	for n := range s.glue.databases {
-		names = append(names, n)
+	for n, d := range s.glue.databases {
+		if s.databaseVisible(r.caller, d) {
+			names = append(names, n)
+		}
 	}
 	sort.Strings(names)
 	start, end, next, err := pageBounds(len(names), deref(in.NextToken), derefInt(in.MaxResults), 100, 100, "InvalidInputException")
@@ -174,8 +193,8 @@ func glueGetTables(s *Sandbox, r *request) (any, error) {
 	if err := glueRequired("databaseName", in.DatabaseName); err != nil {
 		return nil, err
 	}
-	if !s.glueDatabaseExists(*in.DatabaseName) {
-		return nil, errorf(400, "EntityNotFoundException", "Database %s not found.", *in.DatabaseName)
+	if _, err := s.visibleDatabase(r.caller, *in.DatabaseName); err != nil {
+		return nil, err
 	}
 	var re *regexp.Regexp
 	if e := deref(in.Expression); e != "" {
@@ -184,9 +203,11 @@ func glueGetTables(s *Sandbox, r *request) (any, error) {
 			return nil, errorf(400, "InvalidInputException", "Expression %q is not a valid regular expression: %v", e, err)
 		}
 	}
+	// Lake Formation leaves out the tables the caller may not see: an empty list may mean "no
+	// permission" (developer guide, "Metadata permissions").
 	var list []map[string]any
 	for _, t := range s.glueTables(*in.DatabaseName) {
-		if re == nil || re.MatchString(t.Name) {
+		if (re == nil || re.MatchString(t.Name)) && s.tableVisible(r.caller, t, time.Time{}) {
 			list = append(list, t.output(s))
 		}
 	}
@@ -215,12 +236,15 @@ func glueGetTable(s *Sandbox, r *request) (any, error) {
 	if err := glueRequired("name", in.Name); err != nil {
 		return nil, err
 	}
-	if !s.glueDatabaseExists(*in.DatabaseName) {
-		return nil, errorf(400, "EntityNotFoundException", "Database %s not found.", *in.DatabaseName)
-	}
-	t, ok := s.glueTable(*in.DatabaseName, *in.Name)
-	if !ok {
-		return nil, errorf(400, "EntityNotFoundException", "Table %s not found.", *in.Name)
+	db, name := *in.DatabaseName, *in.Name
+	t, ok := s.glueTable(db, name)
+	switch {
+	case !s.glueDatabaseExists(db) && s.mayLearnMissing(r.caller, ""):
+		return nil, errorf(400, "EntityNotFoundException", "Database %s not found.", db)
+	case !ok && s.glueDatabaseExists(db) && s.mayLearnMissing(r.caller, db):
+		return nil, errorf(400, "EntityNotFoundException", "Table %s not found.", name)
+	case !ok || !s.tableVisible(r.caller, t, time.Time{}):
+		return nil, glueTableDenied(name)
 	}
 	return map[string]any{"Table": t.output(s)}, nil
 }

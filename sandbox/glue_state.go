@@ -13,13 +13,18 @@ type glueState struct {
 }
 
 // glueDatabase is a catalog database. IAMAllowed means CreateTableDefaultPermissions gives
-// IAMAllowedPrincipals ALL to new tables.
+// IAMAllowedPrincipals ALL to new tables. Creator, when known, holds Lake Formation's implicit
+// permissions on it.
 type glueDatabase struct {
 	Name, LocationURI string
 	IAMAllowed        bool
+	Creator           string
 	CreateTime        time.Time
 	tables            map[string]*glueTable
 }
+
+// defaultDatabase is the catalog's "default" database, which Athena needs DESCRIBE on.
+const defaultDatabase = "default"
 
 // glueTable is a catalog table or, when TargetDatabase is set, a resource link to one.
 type glueTable struct {
@@ -29,6 +34,9 @@ type glueTable struct {
 	VersionID                int    // bumps when the crawler changes the schema
 	TargetDatabase           string // set on resource links
 	TargetTable              string
+	// Creator is the principal that created the table (the crawler's role), which holds Lake
+	// Formation's implicit permissions on it; "" when unknown.
+	Creator string
 }
 
 // isLink reports whether the table is a resource link.
@@ -47,15 +55,25 @@ func newGlue(s *Sandbox) error {
 		g.databases[d.Name] = &glueDatabase{Name: d.Name, LocationURI: d.LocationURI, IAMAllowed: d.IAMAllowedPrincipals,
 			CreateTime: now, tables: map[string]*glueTable{}}
 	}
+	// DataZone's environment provisioning creates the environment databases with the blueprint's
+	// provisioning role (DZBlueprint.ProvisioningRoleARN), which makes it their creator.
 	for _, p := range s.world.DataZone.Projects {
 		for _, e := range p.Environments {
 			for _, name := range []string{e.SubscriptionDatabase, e.PublishingDatabase} {
 				if name == "" || g.databases[name] != nil {
 					continue
 				}
-				g.databases[name] = &glueDatabase{Name: name, CreateTime: now, tables: map[string]*glueTable{}}
+				g.databases[name] = &glueDatabase{Name: name, Creator: s.world.DataZone.Blueprint.ProvisioningRoleARN,
+					CreateTime: now, tables: map[string]*glueTable{}}
 			}
 		}
+	}
+	// Every catalog has a "default" database (Athena creates it, and its Lake Formation limitations
+	// page requires DESCRIBE on it). A world that does not define it gets one made under the
+	// account's settings: the sandbox's CreateDatabaseDefaultPermissions start empty, so it does
+	// not grant IAMAllowedPrincipals and only Lake Formation permissions reveal it.
+	if g.databases[defaultDatabase] == nil {
+		g.databases[defaultDatabase] = &glueDatabase{Name: defaultDatabase, CreateTime: now, tables: map[string]*glueTable{}}
 	}
 	for _, d := range s.world.Glue.Databases {
 		for _, t := range d.Tables {

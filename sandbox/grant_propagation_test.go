@@ -45,6 +45,9 @@ func TestGrantPropagation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := startDZ(t, withShopData(t), func(w *sandbox.World) {
 				w.Durations.GrantPropagation = sandbox.Duration{Duration: tt.propagation}
+				// Athena over Lake Formation needs DESCRIBE on the default database (athena_access.go).
+				w.LakeFormation.Permissions = append(w.LakeFormation.Permissions, sandbox.LFPermission{
+					Principal: dzSalesUser, Database: "default", Permissions: []string{"DESCRIBE"}})
 			})
 			listings := h.catalog()
 			h.accept(h.subscribe(h.workflow, dzSales, listings["orders"]))

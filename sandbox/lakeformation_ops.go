@@ -45,6 +45,9 @@ func lfRegisterResource(s *Sandbox, r *request) (any, error) {
 	}
 	arn := deref(in.ResourceArn)
 	r.key("ResourceArn", arn)
+	if aerr := s.readOnlyRefusal(r.caller, r.op); aerr != nil {
+		return nil, aerr
+	}
 	if !strings.HasPrefix(arn, "arn:aws:s3:::") || len(arn) == len("arn:aws:s3:::") {
 		return nil, lfInvalid("Invalid resource ARN %q: expected arn:aws:s3:::bucket[/prefix]", arn)
 	}
@@ -79,6 +82,9 @@ func lfDeregisterResource(s *Sandbox, r *request) (any, error) {
 	}
 	arn := normalizeLocationARN(deref(in.ResourceArn))
 	r.key("ResourceArn", arn)
+	if aerr := s.readOnlyRefusal(r.caller, r.op); aerr != nil {
+		return nil, aerr
+	}
 	if _, ok := s.lf.registered[arn]; !ok {
 		return nil, errorf(400, "EntityNotFoundException", "Entity not found")
 	}
@@ -320,6 +326,10 @@ func (s *Sandbox) checkPermissionChange(caller string, c permissionChange) (stri
 			return "", res, lfInvalid("Location %s is not registered with Lake Formation", res.DataLocation)
 		}
 	}
+	// A read-only administrator grants nothing by its role ("without the permissions to make
+	// updates", personas reference): like any other principal it needs the grant option, and is
+	// refused with the same AccessDeniedException (its exact wording for read-only administrators
+	// UNCONFIRMED).
 	if !s.isLFAdmin(caller) {
 		for _, p := range c.Permissions {
 			if !s.lfGrantable(caller, p, res) {
@@ -455,9 +465,19 @@ func lfListPermissions(s *Sandbox, r *request) (any, error) {
 		}
 		filter = &res
 	}
+	// Only what the caller may see is listed (grantView): every grant for an administrator or
+	// read-only administrator, otherwise its own grants and, on resources where it holds the grant
+	// option, others' grants of those permissions. UNCONFIRMED: a non-administrator asking about a
+	// resource it cannot see gets an empty list, not an error; and the "effective permissions"
+	// answer the SDK documents when both Principal and Resource are given is not modelled (explicit
+	// grants are listed).
 	var list []map[string]any
 	for _, g := range s.lf.grants {
 		if principal != "" && g.principal != principal {
+			continue
+		}
+		perms, grantable, visible := s.grantView(r.caller, g)
+		if !visible {
 			continue
 		}
 		if in.ResourceType != "" && g.res.kind() != in.ResourceType {
@@ -469,8 +489,8 @@ func lfListPermissions(s *Sandbox, r *request) (any, error) {
 		item := map[string]any{
 			"Principal":                  map[string]any{"DataLakePrincipalIdentifier": g.principal},
 			"Resource":                   s.resourceOutput(g.res),
-			"Permissions":                nonNil(g.perms),
-			"PermissionsWithGrantOption": nonNil(g.grantable),
+			"Permissions":                nonNil(perms),
+			"PermissionsWithGrantOption": nonNil(grantable),
 		}
 		if !g.updated.IsZero() {
 			item["LastUpdated"] = epoch(g.updated)
@@ -518,13 +538,20 @@ func lfPutDataLakeSettings(s *Sandbox, r *request) (any, error) {
 	if err := r.decode(&in); err != nil {
 		return nil, err
 	}
+	if aerr := s.readOnlyRefusal(r.caller, r.op); aerr != nil {
+		return nil, aerr
+	}
 	if in.DataLakeSettings == nil {
 		return nil, lfInvalid("DataLakeSettings is required")
 	}
 	if aerr := s.checkSettingsPrincipals(in.DataLakeSettings); aerr != nil {
 		return nil, aerr
 	}
+	// The document is kept as put, ReadOnlyAdmins included, and GetDataLakeSettings returns it.
 	s.lf.settings = in.DataLakeSettings
 	r.key("DataLakeAdmins", strings.Join(s.lf.admins(), ","))
+	if ro := s.lf.readOnlyAdmins(); len(ro) > 0 {
+		r.key("ReadOnlyAdmins", strings.Join(ro, ","))
+	}
 	return nil, nil
 }

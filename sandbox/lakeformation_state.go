@@ -198,16 +198,7 @@ func minus(a, b []string) []string {
 
 // admins are the data lake administrators from the current settings.
 func (lf *lfState) admins() []string {
-	var out []string
-	list, _ := lf.settings["DataLakeAdmins"].([]any)
-	for _, a := range list {
-		if m, ok := a.(map[string]any); ok {
-			if id, ok := m["DataLakePrincipalIdentifier"].(string); ok {
-				out = append(out, id)
-			}
-		}
-	}
-	return out
+	return settingsPrincipalList(lf.settings, "DataLakeAdmins")
 }
 
 // isLFAdmin reports whether the role is a data lake administrator (s.mu held).
@@ -233,10 +224,11 @@ func (s *Sandbox) lfHas(principal, perm string, res lfResource) bool {
 	return s.lfHolds(principal, perm, res, false)
 }
 
-// lfGrantable reports whether principal holds perm on res with the grant option, or is a data
-// lake administrator (s.mu held).
+// lfGrantable reports whether principal holds perm on res with the grant option, is a data lake
+// administrator, or created the table or database (creators "can grant permissions on [the
+// tables] they created", developer guide, "Implicit Lake Formation permissions") (s.mu held).
 func (s *Sandbox) lfGrantable(principal, perm string, res lfResource) bool {
-	if s.isLFAdmin(principal) {
+	if s.isLFAdmin(principal) || s.creates(principal, res) {
 		return true
 	}
 	return s.lfHolds(principal, perm, res, true)

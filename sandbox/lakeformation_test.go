@@ -314,7 +314,7 @@ func TestListPermissionsByResourceType(t *testing.T) {
 
 func TestDataLakeSettings(t *testing.T) {
 	c := start(t, "default")
-	c.sb.AddRole(workflowRole) // Lake Formation accepts only principals that exist in IAM
+	c.sb.AddRole(workflowRole) // a deployed stack's role: Lake Formation refuses roles IAM does not know
 	get := func(t *testing.T) *lftypes.DataLakeSettings {
 		t.Helper()
 		out, err := c.lf.GetDataLakeSettings(t.Context(), &lakeformation.GetDataLakeSettingsInput{})

@@ -63,25 +63,16 @@ func invalidPrincipal(arn string) *apiError {
 // settingsPrincipals returns every principal ARN a DataLakeSettings document names as an
 // administrator (DataLakeAdmins, ReadOnlyAdmins) or in its default permissions, in order.
 func settingsPrincipals(settings map[string]any) []string {
-	var out []string
-	add := func(v any) {
-		if m, ok := v.(map[string]any); ok {
-			if id, ok := m["DataLakePrincipalIdentifier"].(string); ok {
-				out = append(out, id)
-			}
-		}
-	}
-	for _, key := range []string{"DataLakeAdmins", "ReadOnlyAdmins"} {
-		list, _ := settings[key].([]any)
-		for _, a := range list {
-			add(a)
-		}
-	}
+	out := append(settingsPrincipalList(settings, "DataLakeAdmins"), settingsPrincipalList(settings, "ReadOnlyAdmins")...)
 	for _, key := range []string{"CreateDatabaseDefaultPermissions", "CreateTableDefaultPermissions"} {
 		list, _ := settings[key].([]any)
 		for _, p := range list {
 			if m, ok := p.(map[string]any); ok {
-				add(m["Principal"])
+				if pr, ok := m["Principal"].(map[string]any); ok {
+					if id, ok := pr["DataLakePrincipalIdentifier"].(string); ok {
+						out = append(out, id)
+					}
+				}
 			}
 		}
 	}

@@ -455,17 +455,17 @@ func TestExampleWorlds(t *testing.T) {
 	tests := []struct {
 		name         string
 		wantIdentity string
-		wantDBs      int // Glue databases: acme_sales plus two per environment
+		wantDBs      int // Glue databases an administrator sees: default, acme_sales and two per environment
 		wantLag      time.Duration
 	}{
-		{name: "default", wantIdentity: adminRole, wantDBs: 5},
-		{name: "not-member", wantIdentity: workflowRole, wantDBs: 5},
-		{name: "iam-allowed", wantIdentity: adminRole, wantDBs: 5},
-		{name: "other-workgroup-key", wantIdentity: adminRole, wantDBs: 5},
-		{name: "crawler-fails", wantIdentity: adminRole, wantDBs: 5},
-		{name: "auto-approve", wantIdentity: adminRole, wantDBs: 5},
-		{name: "registered", wantIdentity: adminRole, wantDBs: 5},
-		{name: "slow-grants", wantIdentity: adminRole, wantDBs: 5, wantLag: 40 * time.Second},
+		{name: "default", wantIdentity: adminRole, wantDBs: 6},
+		{name: "not-member", wantIdentity: workflowRole, wantDBs: 6},
+		{name: "iam-allowed", wantIdentity: adminRole, wantDBs: 6},
+		{name: "other-workgroup-key", wantIdentity: adminRole, wantDBs: 6},
+		{name: "crawler-fails", wantIdentity: adminRole, wantDBs: 6},
+		{name: "auto-approve", wantIdentity: adminRole, wantDBs: 6},
+		{name: "registered", wantIdentity: adminRole, wantDBs: 6},
+		{name: "slow-grants", wantIdentity: adminRole, wantDBs: 6, wantLag: 40 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -479,7 +479,7 @@ func TestExampleWorlds(t *testing.T) {
 			if lag := w.Durations.GrantPropagation.Duration; lag != tt.wantLag {
 				t.Errorf("grantPropagation = %v, want %v", lag, tt.wantLag)
 			}
-			c := start(t, tt.name)
+			c := start(t, tt.name, withIdentity("AKIDADMIN", adminRole)).as("AKIDADMIN", "secret", "")
 			out, err := c.glue.GetDatabases(t.Context(), &glue.GetDatabasesInput{})
 			if err != nil {
 				t.Fatal(err)

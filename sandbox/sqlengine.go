@@ -24,8 +24,9 @@ type sqlTable struct {
 	Columns      []GlueColumn
 	// Files are the CSV files (with a header row) behind the table.
 	Files []string
-	// Deny, when set, makes every read of the table fail with this message.
-	Deny string
+	// Deny, when set, makes every read of the table fail with this message, as a failure of
+	// kind DenyKind (sqlError.Kind).
+	Deny, DenyKind string
 }
 
 // sqlColumn is a result column with its Athena type name.
@@ -41,14 +42,16 @@ type sqlResult struct {
 
 // sqlError is a failed query, already worded like Athena.
 type sqlError struct {
-	// Kind is the Athena error name (SYNTAX_ERROR, TABLE_NOT_FOUND, ACCESS_DENIED, ...).
+	// Kind is the Athena error name (SYNTAX_ERROR, TABLE_NOT_FOUND, ...) or the kind of a denied
+	// table (sqlTable.DenyKind).
 	Kind string
 	Msg  string
 }
 
 func (e *sqlError) Error() string { return e.Msg }
 
-// denyMarker tags errors raised by a table the caller may not read.
+// denyMarker tags errors raised by a table the caller may not read: the marker, the kind, a
+// colon, the message.
 const denyMarker = "DZDENY:"
 
 // runSQL runs query against the tables, with defaultSchema as the current schema.
@@ -139,7 +142,7 @@ func viewSQL(t sqlTable) string {
 			cols = append(cols, "NULL AS col0")
 		}
 		return "CREATE VIEW " + name + " AS SELECT * FROM (SELECT " + strings.Join(cols, ", ") +
-			") WHERE error(" + quoteString(denyMarker+t.Deny) + ")"
+			") WHERE error(" + quoteString(denyMarker+t.DenyKind+":"+t.Deny) + ")"
 	}
 	if len(t.Files) == 0 || len(t.Columns) == 0 {
 		cols := make([]string, 0, len(t.Columns))
@@ -305,7 +308,8 @@ var (
 func athenaSQLError(err error, schema string) error {
 	msg := err.Error()
 	if i := strings.Index(msg, denyMarker); i >= 0 {
-		return &sqlError{Kind: "ACCESS_DENIED", Msg: strings.TrimSpace(msg[i+len(denyMarker):])}
+		kind, text, _ := strings.Cut(msg[i+len(denyMarker):], ":")
+		return &sqlError{Kind: kind, Msg: strings.TrimSpace(text)}
 	}
 	pos, ref := "line 1:1", ""
 	if m := caretLineRE.FindStringSubmatch(msg); m != nil {
