@@ -2,8 +2,10 @@ package lfsetup
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,15 +23,39 @@ type grant struct {
 	resource  *lftypes.Resource
 	perms     []lftypes.Permission
 	grantable []lftypes.Permission // held with grant option
+	// optional: a resource that does not exist is no error (the catalog may have no default
+	// database; then Athena does not need one).
+	optional bool
 }
+
+// defaultDatabase is the catalog's default database: Athena reads it for every query, so a
+// principal that queries through Lake Formation needs DESCRIBE on it ("The DESCRIBE permission is
+// required on the default database": Athena user guide, "Considerations and limitations" of Lake
+// Formation; DataZone's environment provisioning grants nothing on it, as far as its documentation
+// says).
+const defaultDatabase = "default"
 
 // wantedGrants are the grants of aws-reference.md §3.2 and §3.4 for a plan: the crawler role may
 // create and alter tables in the database and use the location; DataZone's manage-access role may
 // describe the database and describe and select its tables, each with grant option, so that
-// DataZone can import the tables and grant subscriptions to them.
+// DataZone can import the tables and grant subscriptions to them; and every environment's user
+// role may describe the default database, which its Athena queries read.
 func wantedGrants(plan workflow.Plan) []grant {
 	db := plan.GlueDatabase
-	return []grant{
+	var envs []grant
+	for _, tg := range plan.Targets() {
+		if tg.UserRoleARN == "" || slices.ContainsFunc(envs, func(g grant) bool { return g.principal == tg.UserRoleARN }) {
+			continue
+		}
+		envs = append(envs, grant{
+			principal: tg.UserRoleARN,
+			what:      "database " + defaultDatabase,
+			resource:  &lftypes.Resource{Database: &lftypes.DatabaseResource{Name: aws.String(defaultDatabase)}},
+			perms:     []lftypes.Permission{lftypes.PermissionDescribe},
+			optional:  true,
+		})
+	}
+	return append([]grant{
 		{
 			principal: plan.CrawlerRoleARN,
 			what:      "database " + db,
@@ -58,7 +84,7 @@ func wantedGrants(plan workflow.Plan) []grant {
 			perms:     []lftypes.Permission{lftypes.PermissionDescribe, lftypes.PermissionSelect},
 			grantable: []lftypes.Permission{lftypes.PermissionDescribe, lftypes.PermissionSelect},
 		},
-	}
+	}, envs...)
 }
 
 // ensure makes g hold: it lists what the principal holds on the resource and grants only what is
@@ -67,6 +93,10 @@ func wantedGrants(plan workflow.Plan) []grant {
 func (p *Prepare) ensure(ctx context.Context, g grant) (string, error) {
 	principal := &lftypes.DataLakePrincipal{DataLakePrincipalIdentifier: aws.String(g.principal)}
 	missingPerms, missingGrantable, err := p.missing(ctx, g, principal)
+	if g.optional && awsapi.Code(errors.Unwrap(err)) == "EntityNotFoundException" {
+		slog.InfoContext(ctx, "no such resource: grant skipped", "grant", g.what, "principal", g.principal, "unconfirmed", awsapi.Message(err))
+		return "", nil
+	}
 	if err != nil {
 		return "", err
 	}
@@ -81,6 +111,10 @@ func (p *Prepare) ensure(ctx context.Context, g grant) (string, error) {
 		Permissions:                perms,
 		PermissionsWithGrantOption: missingGrantable,
 	})
+	if g.optional && awsapi.Code(err) == "EntityNotFoundException" {
+		slog.InfoContext(ctx, "no such resource: grant skipped", "grant", made, "unconfirmed", awsapi.Message(err))
+		return "", nil
+	}
 	if err != nil {
 		op := "grant " + made
 		if awsapi.Code(err) != "InvalidInputException" || !strings.Contains(awsapi.Message(err), "Permissions modification is invalid") {

@@ -23,10 +23,11 @@ var allGrants = []string{
 	"DATA_LOCATION_ACCESS on location " + tasktest.LocationARN + " to " + tasktest.CrawlerRole,
 	"DESCRIBE (with grant option: DESCRIBE) on database acme_sales to " + tasktest.ManageAccessRole,
 	"DESCRIBE, SELECT (with grant option: DESCRIBE, SELECT) on all tables of database acme_sales to " + tasktest.ManageAccessRole,
+	"DESCRIBE on database default to " + tasktest.Producer.UserRoleARN,
 }
 
 func TestPrepare(t *testing.T) {
-	grantOps := []string{"GrantPermissions", "GrantPermissions", "GrantPermissions", "GrantPermissions"}
+	grantOps := []string{"GrantPermissions", "GrantPermissions", "GrantPermissions", "GrantPermissions", "GrantPermissions"}
 	cases := []struct {
 		name    string
 		world   string
@@ -55,6 +56,10 @@ func TestPrepare(t *testing.T) {
 			name:    "registered world: everything found, nothing changed",
 			world:   "registered",
 			wantReg: "already registered",
+			setup: func(t *testing.T, e tasktest.Env) { // as an earlier onboarding left it
+				tasktest.Grant(t, e.C.LakeFormation, tasktest.Producer.UserRoleARN, &lftypes.Resource{Database: &lftypes.DatabaseResource{Name: aws.String("default")}},
+					[]lftypes.Permission{lftypes.PermissionDescribe}, nil)
+			},
 		},
 		{
 			name:  "a registered parent path covers the location",
@@ -95,8 +100,8 @@ func TestPrepare(t *testing.T) {
 					[]lftypes.Permission{lftypes.PermissionAll}, nil)
 			},
 			wantReg: "already registered",
-			wantGr:  []string{allGrants[1], allGrants[2], allGrants[3]},
-			wantOps: []string{"GrantPermissions", "GrantPermissions", "GrantPermissions"},
+			wantGr:  []string{allGrants[1], allGrants[2], allGrants[3], allGrants[4]},
+			wantOps: []string{"GrantPermissions", "GrantPermissions", "GrantPermissions", "GrantPermissions"},
 		},
 		{
 			name:  `"Permissions modification is invalid" for a grant that is present`,

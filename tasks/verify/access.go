@@ -216,7 +216,7 @@ func (tk *tick) userQuery(ctx context.Context, k int, q *workflow.Query) (waitlo
 		step.Status, step.Problem = statusFailed, &workflow.Problem{
 			Field:   fmt.Sprintf("verify.queries[%d]", k),
 			Problem: fmt.Sprintf("query %s ended %s: %s", q.QueryID, res.state, res.failed),
-			Fix:     tk.fixFor(res.failed, fmt.Sprintf("run it in the Athena console of workgroup %s (database %s, as the environment's role: Query data in the DataZone portal), correct it and start again.", tg.Workgroup, tg.SubscriptionDatabase)),
+			Fix:     tk.fixFor(res, fmt.Sprintf("run it in the Athena console of workgroup %s (database %s, as the environment's role: Query data in the DataZone portal), correct it and start again.", tg.Workgroup, tg.SubscriptionDatabase)),
 		}
 		return step, nil
 	}

@@ -165,18 +165,35 @@ func (tk *tick) queryProblem(where, table string, tg workflow.Target, id string,
 	return workflow.Problem{
 		Field:   where,
 		Problem: fmt.Sprintf("Athena query %s on %s.%s ended %s: %s", id, tg.SubscriptionDatabase, table, res.state, strings.TrimSpace(res.failed)),
-		Fix:     tk.fixFor(res.failed, generic),
+		Fix:     tk.fixFor(res, generic),
 	}
 }
 
-// fixFor is the fix for a query failure reason: the two failures a wrong Lake Formation set-up
-// causes, or generic.
-func (tk *tick) fixFor(reason, generic string) string {
+// Athena's error classes of a denied query (Athena user guide, "Athena error catalog"):
+// ErrorCategory 2 is a user error; ErrorType 1500 is "Permission error" (Lake Formation refused
+// the caller), 1501 "Amazon S3 permission error".
+const (
+	categoryUser       = 2
+	typePermission     = 1500
+	typeS3Permission   = 1501
+	defaultDatabaseRef = "on default"
+)
+
+// fixFor is the fix for a failed query: the failures a wrong Lake Formation set-up causes, told
+// apart by Athena's error class (or, when Athena gave none, by the reason's words), or generic.
+func (tk *tick) fixFor(res *result, generic string) string {
 	p := tk.w.Plan
+	s3, lf := res.errType == typeS3Permission, res.errType == typePermission
+	if res.category == 0 {
+		s3 = strings.Contains(res.failed, "s3:ListBucket")
+		lf = strings.Contains(res.failed, "Insufficient Lake Formation permission")
+	}
 	switch {
-	case strings.Contains(reason, "s3:ListBucket"):
-		return fmt.Sprintf("the S3 location %s is not registered with Lake Formation, so the environment role's DataZone permissions boundary stops it reading the data directly: register the location with Lake Formation (the workflow's Lake Formation stage does so when its role is a data lake administrator) and start again. Never edit or remove the permissions boundary.", p.S3Location)
-	case strings.Contains(reason, "Insufficient Lake Formation permission"):
+	case s3:
+		return fmt.Sprintf("the S3 location %s is not registered with Lake Formation, so the environment role's DataZone permissions boundary stops it reading the data directly: register the location with Lake Formation (the workflow's LakeFormation stage does so when its role is a data lake administrator) and start again. Never edit or remove the permissions boundary.", p.S3Location)
+	case lf && strings.Contains(res.failed, defaultDatabaseRef):
+		return "Athena needs DESCRIBE on the catalog's default database for the environment role: the workflow's LakeFormation stage grants it; check that nobody revoked it and start again."
+	case lf:
 		return "the environment role has no Lake Formation grant on the table: the subscription grant is missing or was revoked. Check the subscription and its grant in the DataZone portal (revoke it and let the workflow subscribe again) and start again."
 	}
 	return generic

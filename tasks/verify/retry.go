@@ -21,8 +21,14 @@ const (
 )
 
 // propagating reports whether the query failed with an access denial that a grant not yet in
-// effect also gives.
-func (r *result) propagating() bool { return propagating(r.failed) }
+// effect also gives: Athena's permission error classes (Lake Formation's or S3's), or, when Athena
+// gave no class, the words of such a denial.
+func (r *result) propagating() bool {
+	if r.category != 0 {
+		return r.category == categoryUser && (r.errType == typePermission || r.errType == typeS3Permission)
+	}
+	return propagating(r.failed)
+}
 
 // propagating reports whether a query failure reason is an access denial that a grant not yet in
 // effect also gives: Lake Formation's, or S3's (on an s3: resource or path).

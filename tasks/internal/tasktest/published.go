@@ -16,7 +16,8 @@ import (
 
 // Published brings e's sandbox (the default world's data, acting as e.C, an administrator) to the
 // start of Subscribe the way the earlier stages do, through the SDK: it registers the S3
-// location (when register) and grants in Lake Formation, crawls, imports the orders table with a
+// location (when register) and grants in Lake Formation (DESCRIBE on the default database to both
+// environments' roles too), crawls, imports the orders table with a
 // DataZone data source and publishes it. It returns the Work Publish would hand on in
 // execution exec-1.
 func Published(t testing.TB, e Env, register bool) workflow.Work {
@@ -38,6 +39,9 @@ func Published(t testing.TB, e Env, register bool) workflow.Work {
 	Grant(t, c.LakeFormation, CrawlerRole, OnDatabase(), []lftypes.Permission{lftypes.PermissionCreateTable, lftypes.PermissionAlter, describe}, nil)
 	Grant(t, c.LakeFormation, ManageAccessRole, OnDatabase(), []lftypes.Permission{describe}, []lftypes.Permission{describe})
 	Grant(t, c.LakeFormation, ManageAccessRole, OnAllTables(), []lftypes.Permission{describe, sel}, []lftypes.Permission{describe, sel})
+	for _, role := range []string{Producer.UserRoleARN, Consumer.UserRoleARN} { // Athena reads the default database
+		Grant(t, c.LakeFormation, role, &lftypes.Resource{Database: &lftypes.DatabaseResource{Name: aws.String("default")}}, []lftypes.Permission{describe}, nil)
+	}
 
 	Crawl(t, sb, c)
 	if _, err := c.Glue.GetTable(ctx, &glue.GetTableInput{DatabaseName: aws.String(Database), Name: aws.String("orders")}); err != nil {
