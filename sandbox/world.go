@@ -192,11 +192,16 @@ type Durations struct {
 	CrawlStartDelay  Duration `json:"crawlStartDelay"`  // READY with the old LastCrawl before RUNNING
 	Crawl            Duration `json:"crawl"`            // RUNNING until READY with the new LastCrawl
 	DataSourceCreate Duration `json:"dataSourceCreate"` // CREATING until READY
+	DataSourceUpdate Duration `json:"dataSourceUpdate"` // UPDATING after UpdateDataSource until READY
 	DataSourceRun    Duration `json:"dataSourceRun"`    // REQUESTED/RUNNING until terminal
 	Listing          Duration `json:"listing"`          // listing CREATING until ACTIVE
 	AutoApprove      Duration `json:"autoApprove"`      // PENDING until auto-approved (when enabled)
-	Grant            Duration `json:"grant"`            // grant PENDING -> IN_PROGRESS -> COMPLETED
-	Query            Duration `json:"query"`            // Athena QUEUED/RUNNING until terminal
+	// Fulfilment is how long after a request is approved DataZone's background fulfilment (the
+	// "Subscription Grant Requested" event) creates the grants into the subscribing project's
+	// AUTOMATIC subscription targets: until then the subscription is APPROVED with no grant.
+	Fulfilment Duration `json:"fulfilment"`
+	Grant      Duration `json:"grant"` // grant PENDING -> IN_PROGRESS -> COMPLETED
+	Query      Duration `json:"query"` // Athena QUEUED/RUNNING until terminal
 	// GrantPropagation is how long the Lake Formation permissions of a completed subscription grant
 	// take to reach Athena: until then, queries by the environment's user role fail with
 	// "Insufficient Lake Formation permission(s)" as if the grant were missing, although
@@ -230,9 +235,11 @@ var DefaultDurations = Durations{
 	CrawlStartDelay:  Duration{5 * time.Second},
 	Crawl:            Duration{75 * time.Second},
 	DataSourceCreate: Duration{10 * time.Second},
+	DataSourceUpdate: Duration{5 * time.Second},
 	DataSourceRun:    Duration{40 * time.Second},
 	Listing:          Duration{20 * time.Second},
 	AutoApprove:      Duration{5 * time.Second},
+	Fulfilment:       Duration{5 * time.Second},
 	Grant:            Duration{30 * time.Second},
 	Query:            Duration{2 * time.Second},
 }
@@ -285,9 +292,11 @@ func (w *World) applyDefaults() {
 	fill(&w.Durations.CrawlStartDelay, DefaultDurations.CrawlStartDelay)
 	fill(&w.Durations.Crawl, DefaultDurations.Crawl)
 	fill(&w.Durations.DataSourceCreate, DefaultDurations.DataSourceCreate)
+	fill(&w.Durations.DataSourceUpdate, DefaultDurations.DataSourceUpdate)
 	fill(&w.Durations.DataSourceRun, DefaultDurations.DataSourceRun)
 	fill(&w.Durations.Listing, DefaultDurations.Listing)
 	fill(&w.Durations.AutoApprove, DefaultDurations.AutoApprove)
+	fill(&w.Durations.Fulfilment, DefaultDurations.Fulfilment)
 	fill(&w.Durations.Grant, DefaultDurations.Grant)
 	fill(&w.Durations.Query, DefaultDurations.Query)
 	for p := range w.DataZone.Projects {
