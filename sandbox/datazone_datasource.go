@@ -247,7 +247,7 @@ func dzCreateDataSource(s *Sandbox, r *request) (any, error) {
 	}
 	ds.config.AccountID, ds.config.Region = "", ""
 	d.dataSources.add(ds.id, ds)
-	d.remember(r.op, in.ClientToken, ds.id)
+	d.remember(r, r.op, in.ClientToken, ds.id)
 	r.key("dataSourceId", ds.id)
 	r.key("name", ds.name)
 	r.key("projectId", p.id)
@@ -257,7 +257,8 @@ func dzCreateDataSource(s *Sandbox, r *request) (any, error) {
 		}
 		ds.status, ds.updatedAt = "READY", s.now()
 		if ds.enable == "ENABLED" && ds.activeRun == nil {
-			s.dzStartRun(ds, "PRIORITIZED", ds.createdBy)
+			run := s.dzStartRun(ds, "PRIORITIZED", ds.createdBy)
+			s.recordBackground("StartDataSourceRun", run.id, map[string]string{"dataSourceId": ds.id, "runId": run.id})
 		}
 	})
 	return s.dzDataSourceOut(ds), nil
@@ -282,8 +283,11 @@ func dzGetDataSource(s *Sandbox, r *request) (any, error) {
 }
 
 // dzUpdateDataSource serves UpdateDataSource.
-// UpdateDataSource changes name, description, settings and configuration in place (no UPDATING
-// phase). A data source still CREATING is a ConflictException.
+// UpdateDataSource changes name, description, settings and configuration, and the data source
+// passes through UPDATING for Durations.DataSourceUpdate before it is READY again (UPDATING is a
+// DataSourceStatus of the model; aws-reference.md §4.2). A data source that is CREATING,
+// UPDATING or has a run REQUESTED or RUNNING is a ConflictException (UNCONFIRMED wording: the
+// operation models ConflictException, and a configuration cannot change under a running import).
 func dzUpdateDataSource(s *Sandbox, r *request) (any, error) {
 	d, err := s.dzDomain(r)
 	if err != nil {
@@ -297,8 +301,11 @@ func dzUpdateDataSource(s *Sandbox, r *request) (any, error) {
 	if err := r.decode(&in); err != nil {
 		return nil, err
 	}
-	if ds.status == "CREATING" {
-		return nil, dzConflict("Data source %s is in status CREATING and cannot be updated", ds.id)
+	switch {
+	case ds.activeRun != nil:
+		return nil, dzConflict("Data source %s has a run in progress (%s) and cannot be updated", ds.id, ds.activeRun.id)
+	case ds.status == "CREATING", ds.status == "UPDATING":
+		return nil, dzConflict("Data source %s is in status %s and cannot be updated", ds.id, ds.status)
 	}
 	if in.Configuration != nil {
 		if err := validateGlueConfig(in.Configuration); err != nil {
@@ -340,7 +347,12 @@ func dzUpdateDataSource(s *Sandbox, r *request) (any, error) {
 	if in.AssetFormsInput != nil {
 		ds.assetForms = in.AssetFormsInput
 	}
-	ds.updatedAt = s.now()
+	ds.status, ds.updatedAt = "UPDATING", s.now()
+	s.after(s.world.Durations.DataSourceUpdate.Duration, func() {
+		if ds.status == "UPDATING" {
+			ds.status, ds.updatedAt = "READY", s.now()
+		}
+	})
 	return s.dzDataSourceOut(ds), nil
 }
 

@@ -314,39 +314,63 @@ func TestDataZoneUpdateDataSource(t *testing.T) {
 		in.DomainIdentifier, in.Identifier = aws.String(dzDomain), aws.String(id)
 		return h.admin.UpdateDataSource(h.ctx, in)
 	}
-	_, err := update(&datazone.UpdateDataSourceInput{PublishOnImport: aws.Bool(true)})
-	wantErrorKind(t, err, "conflict", "CREATING")
-	h.advance(dzCreate + dzRun)
-
+	status := func() dztypes.DataSourceStatus {
+		out, err := h.admin.GetDataSource(h.ctx, &datazone.GetDataSourceInput{DomainIdentifier: aws.String(dzDomain), Identifier: aws.String(id)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Status
+	}
 	tests := []struct {
-		name      string
-		in        *datazone.UpdateDataSourceInput
-		kind, msg string
-		check     func(*datazone.UpdateDataSourceOutput) bool
+		name       string
+		wait       time.Duration // virtual time that passes before the call
+		in         *datazone.UpdateDataSourceInput
+		kind, msg  string
+		check      func(*datazone.UpdateDataSourceOutput) bool
+		wantStatus dztypes.DataSourceStatus // GetDataSource right after the call
 	}{
-		{"rename to a taken name", &datazone.UpdateDataSourceInput{Name: aws.String("taken")},
-			"validation", "DataSource name must be unique for a given project.", nil},
-		{"publish on import", &datazone.UpdateDataSourceInput{PublishOnImport: aws.Bool(true)}, "", "",
-			func(o *datazone.UpdateDataSourceOutput) bool { return aws.ToBool(o.PublishOnImport) }},
-		{"new filters", &datazone.UpdateDataSourceInput{Configuration: glueConfig("shop_db", include("orders"))}, "", "",
+		{"while CREATING", 0, &datazone.UpdateDataSourceInput{PublishOnImport: aws.Bool(true)},
+			"conflict", "CREATING", nil, dztypes.DataSourceStatusCreating},
+		{"while its first run is active", dzCreate, &datazone.UpdateDataSourceInput{PublishOnImport: aws.Bool(true)},
+			"conflict", "has a run in progress", nil, dztypes.DataSourceStatusRunning},
+		{"rename to a taken name", dzRun, &datazone.UpdateDataSourceInput{Name: aws.String("taken")},
+			"validation", "DataSource name must be unique for a given project.", nil, dztypes.DataSourceStatusReady},
+		{"publish on import", 0, &datazone.UpdateDataSourceInput{PublishOnImport: aws.Bool(true)}, "", "",
+			func(o *datazone.UpdateDataSourceOutput) bool {
+				return aws.ToBool(o.PublishOnImport) && o.Status == dztypes.DataSourceStatusUpdating
+			}, dztypes.DataSourceStatusUpdating},
+		{"while UPDATING", dzUpdate - time.Second, &datazone.UpdateDataSourceInput{Description: aws.String("again")},
+			"conflict", "UPDATING", nil, dztypes.DataSourceStatusUpdating},
+		{"new filters, once READY again", time.Second, &datazone.UpdateDataSourceInput{Configuration: glueConfig("shop_db", include("orders"))}, "", "",
 			func(o *datazone.UpdateDataSourceOutput) bool {
 				g, ok := o.Configuration.(*dztypes.DataSourceConfigurationOutputMemberGlueRunConfiguration)
 				return ok && aws.ToString(g.Value.RelationalFilterConfigurations[0].FilterExpressions[0].Expression) == "orders"
-			}},
+			}, dztypes.DataSourceStatusUpdating},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			h.advance(tt.wait)
 			out, err := update(tt.in)
 			wantErrorKind(t, err, tt.kind, tt.msg)
 			if tt.check != nil && !tt.check(out) {
 				t.Errorf("update not applied: %+v", out)
 			}
+			if got := status(); got != tt.wantStatus {
+				t.Errorf("status = %s, want %s", got, tt.wantStatus)
+			}
 		})
 	}
 
-	// The next run uses the new filters and publishes: only orders, UNCHANGED, so nothing new listed.
-	run, err := h.admin.StartDataSourceRun(h.ctx, &datazone.StartDataSourceRunInput{DomainIdentifier: aws.String(dzDomain),
-		DataSourceIdentifier: aws.String(id)})
+	// No run while UPDATING; once READY the next run uses the new filters and publishes: only
+	// orders, UNCHANGED, so nothing new is listed.
+	start := func() (*datazone.StartDataSourceRunOutput, error) {
+		return h.admin.StartDataSourceRun(h.ctx, &datazone.StartDataSourceRunInput{DomainIdentifier: aws.String(dzDomain),
+			DataSourceIdentifier: aws.String(id)})
+	}
+	_, err := start()
+	wantErrorKind(t, err, "conflict", "UPDATING")
+	h.advance(dzUpdate)
+	run, err := start()
 	if err != nil {
 		t.Fatal(err)
 	}

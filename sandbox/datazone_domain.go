@@ -164,6 +164,7 @@ func dzCreateUserProfile(s *Sandbox, r *request) (any, error) {
 	}
 	r.key("userIdentifier", arn)
 	prof := d.ensureProfile(s, arn)
+	r.setResource(prof.id)
 	if in.UserType == "IAM_USER" {
 		prof.userType = "IAM_USER"
 	}

@@ -91,8 +91,12 @@ func (s *Sandbox) dzGrantAsset(ga *dzGrantAsset, e *dzEnv, t *dzTarget) string {
 		}
 		return "Asset is not managed by Lake Formation"
 	}
+	// The manage-access role must hold DESCRIBE with grant option on the database and DESCRIBE and
+	// SELECT with grant option on the table ("Configure Lake Formation permissions for Amazon
+	// DataZone"); the failure cause is the documented one (aws-reference.md §13).
 	res := lfResource{Database: db, Table: table}
-	if !s.lfGrantable(t.manageRole, "DESCRIBE", res) || !s.lfGrantable(t.manageRole, "SELECT", res) {
+	if !s.dzCanDescribeDatabase(t.manageRole, db) ||
+		!s.lfGrantable(t.manageRole, "DESCRIBE", res) || !s.lfGrantable(t.manageRole, "SELECT", res) {
 		return "The manage access role does not have necessary Lake Formation permissions to grant access to this asset"
 	}
 	subDB := e.w.SubscriptionDatabase
@@ -195,11 +199,13 @@ type dzCreateGrantIn struct {
 }
 
 // dzCreateSubscriptionGrant serves CreateSubscriptionGrant.
-// CreateSubscriptionGrant grants a listing to an environment (for MANUAL targets, or environments
-// added after the subscription). The environment's project needs an APPROVED subscription to the
-// listing and the caller must be its owner or contributor. A second live grant of the same listing
-// to the same target is a ConflictException (UNCONFIRMED); the same ClientToken returns the first
-// call's grant.
+// CreateSubscriptionGrant grants a listing to an environment (for MANUAL targets, environments
+// added after the subscription, or an AUTOMATIC target whose fulfilment is still pending). The
+// environment's project needs an APPROVED subscription to the listing and the caller must be its
+// owner or contributor. A second live grant of the same listing to the same target, whoever made
+// the first (a caller or DataZone's fulfilment), is a ConflictException (UNCONFIRMED: what
+// DataZone answers a duplicate is not documented; the operation models ConflictException); the
+// same ClientToken returns the first call's grant.
 func dzCreateSubscriptionGrant(s *Sandbox, r *request) (any, error) {
 	d, err := s.dzDomain(r)
 	if err != nil {
@@ -253,21 +259,30 @@ func dzCreateSubscriptionGrant(s *Sandbox, r *request) (any, error) {
 	if sub == nil {
 		return nil, dzValidation("Project %s has no approved subscription to listing %s", e.projectID, l.id)
 	}
-	for _, g := range d.grants.all() {
-		if g.targetID == t.id && g.listing.listingID == l.id && g.status != "GRANT_FAILED" {
-			return nil, dzConflict("Listing %s is already granted to subscription target %s by grant %s", l.id, t.id, g.id)
-		}
+	if g := d.liveGrant(t.id, l.id); g != nil {
+		return nil, dzConflict("Listing %s is already granted to subscription target %s by grant %s", l.id, t.id, g.id)
 	}
 	names := map[string]string{}
 	for _, n := range in.AssetTargetNames {
 		names[n.AssetID] = n.TargetName
 	}
 	g := s.dzCreateGrant(e, t, sub.id, l, rev.revision, names, d.callerName(r.caller))
-	d.remember(r.op, in.ClientToken, g.id)
+	d.remember(r, r.op, in.ClientToken, g.id)
 	r.key("subscriptionGrantId", g.id)
 	r.key("environmentId", e.w.ID)
 	r.key("listingId", l.id)
 	return s.dzGrantOut(g), nil
+}
+
+// liveGrant returns a grant of the listing to the subscription target that has not failed, or
+// nil: there is at most one, whoever made it.
+func (d *dzState) liveGrant(targetID, listingID string) *dzGrant {
+	for _, g := range d.grants.all() {
+		if g.targetID == targetID && g.listing.listingID == listingID && g.status != "GRANT_FAILED" {
+			return g
+		}
+	}
+	return nil
 }
 
 // grantVisible reports whether the caller belongs to the grant's project or the listing's owner.

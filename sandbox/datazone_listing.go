@@ -95,8 +95,9 @@ type dzChangeSetOut struct {
 }
 
 // dzCreateListingChangeSet serves CreateListingChangeSet.
-// CreateListingChangeSet publishes (or unpublishes) an asset. The caller must be an owner or
-// contributor of the asset's project; the same ClientToken returns the first call's listing.
+// CreateListingChangeSet publishes (or unpublishes) an asset, at its newest revision only. The
+// caller must be an owner or contributor of the asset's project; the same ClientToken returns the
+// first call's listing.
 func dzCreateListingChangeSet(s *Sandbox, r *request) (any, error) {
 	d, err := s.dzDomain(r)
 	if err != nil {
@@ -143,7 +144,7 @@ func dzCreateListingChangeSet(s *Sandbox, r *request) (any, error) {
 		r.key("action", in.Action)
 		l.status, l.updatedAt, l.updatedBy = "INACTIVE", s.now(), d.callerName(r.caller)
 		l.latest().status = "INACTIVE"
-		d.remember(r.op, in.ClientToken, l.id+"#"+strconv.Itoa(l.latest().revision))
+		d.remember(r, r.op, in.ClientToken, l.id+"#"+strconv.Itoa(l.latest().revision))
 		return dzChangeSetOut{ListingID: l.id, ListingRevision: dzRevision(l.latest().revision), Status: "INACTIVE"}, nil
 	}
 	assetRev := len(a.revisions)
@@ -152,10 +153,16 @@ func dzCreateListingChangeSet(s *Sandbox, r *request) (any, error) {
 		if !ok || a.revision(n) == nil {
 			return nil, dzNotFound("Revision %s of asset %s not found", *in.EntityRevision, a.id)
 		}
-		assetRev = n
+		// Only the newest revision of an asset can be published: a listing shows the asset as
+		// it is (UNCONFIRMED: the error AWS answers for an older revision is not documented;
+		// the operation models ValidationException and ConflictException, aws-reference.md §13).
+		if n != assetRev {
+			return nil, dzValidation("Revision %s of asset %s is not its latest revision (%s); only the latest "+
+				"revision can be published", *in.EntityRevision, a.id, dzRevision(assetRev))
+		}
 	}
 	l, rev := s.dzPublish(a, assetRev, r.caller)
-	d.remember(r.op, in.ClientToken, l.id+"#"+strconv.Itoa(rev.revision))
+	d.remember(r, r.op, in.ClientToken, l.id+"#"+strconv.Itoa(rev.revision))
 	r.key("assetId", a.id)
 	r.key("action", in.Action)
 	r.key("listingId", l.id)

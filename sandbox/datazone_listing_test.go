@@ -266,7 +266,7 @@ func TestDataZonePublish(t *testing.T) {
 		wantStatus dztypes.ListingStatus
 	}{
 		{"same token", h.workflow, assets["orders"], "pub-1", nil, "", listingID, "1", dztypes.ListingStatusActive},
-		{"already listed revision", h.admin, assets["orders"], "", aws.String("1"), "", listingID, "1", dztypes.ListingStatusActive},
+		{"older asset revision, although listed", h.admin, assets["orders"], "", aws.String("1"), "validation", "", "", ""},
 		{"newer asset revision", h.admin, assets["orders"], "pub-2", nil, "", listingID, "2", dztypes.ListingStatusCreating},
 		{"same newer revision again", h.admin, assets["orders"], "", aws.String("2"), "", listingID, "2", dztypes.ListingStatusCreating},
 		{"viewer may not publish", h.viewer, assets["customers"], "", nil, "denied", "", "", ""},

@@ -50,7 +50,7 @@ func TestDataZoneManualSubscriptionTarget(t *testing.T) {
 			if err != nil || len(subs.Items) != 1 || subs.Items[0].Status != dztypes.SubscriptionStatusApproved {
 				t.Fatalf("subscriptions = %+v (%v), want one APPROVED", subs, err)
 			}
-			h.advance(dzGrant)
+			h.advance(dzFulfil + dzGrant)
 			grants := h.grants(tt.env, listings["orders"])
 			if got := len(grants) == 1; got != tt.autoGrant || len(grants) > 1 {
 				t.Fatalf("grants after accepting = %+v, want automatic grant %v", grants, tt.autoGrant)

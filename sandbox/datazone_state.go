@@ -344,7 +344,8 @@ func (s *Sandbox) dzDomainAt(r *request, param string) (*dzState, error) {
 }
 
 // token returns the ID a previous call in scope with the same client token created. It journals
-// the token, and marks a replayed call, so tests can prove idempotency from the journal.
+// the token, and marks a replayed call (naming what the first call created as its resource), so
+// tests can prove idempotency from the journal.
 func (d *dzState) token(r *request, scope string, token *string) (string, bool) {
 	if token == nil || *token == "" {
 		return "", false
@@ -353,14 +354,18 @@ func (d *dzState) token(r *request, scope string, token *string) (string, bool) 
 	id, ok := d.tokens[scope+"/"+*token]
 	if ok {
 		r.key("replayOf", id)
+		r.setResource(strings.SplitN(id, "#", 2)[0])
 	}
 	return id, ok
 }
 
-// remember records the ID a call with a client token created.
-func (d *dzState) remember(op string, token *string, id string) {
+// remember records the ID a call created, under its client token in scope when it has one, and
+// names it the call's journal resource. id may carry a "#<revision>" suffix, which the resource
+// leaves out.
+func (d *dzState) remember(r *request, scope string, token *string, id string) {
+	r.setResource(strings.SplitN(id, "#", 2)[0])
 	if token == nil || *token == "" {
 		return
 	}
-	d.tokens[op+"/"+*token] = id
+	d.tokens[scope+"/"+*token] = id
 }

@@ -135,11 +135,39 @@ func (d *dzState) approvedSub(projectID, listingID string) *dzSubscription {
 	return nil
 }
 
+// dzLengthOne checks a list member whose model shape allows exactly one item (@length min 1,
+// max 1), in the wording of AWS's request validation (the offending value left out).
+func dzLengthOne(field string, n int) error {
+	switch {
+	case n < 1:
+		return dzValidation("1 validation error detected: Value at '%s' failed to satisfy constraint: "+
+			"Member must have length greater than or equal to 1", field)
+	case n > 1:
+		return dzValidation("1 validation error detected: Value at '%s' failed to satisfy constraint: "+
+			"Member must have length less than or equal to 1", field)
+	}
+	return nil
+}
+
+// pendingRequest returns the PENDING request of a project for a listing, or nil.
+func (d *dzState) pendingRequest(projectID, listingID string) *dzRequest {
+	for _, q := range d.requests.all() {
+		if q.status == "PENDING" && q.projectID == projectID && q.hasListing(listingID) {
+			return q
+		}
+	}
+	return nil
+}
+
 // dzCreateSubscriptionRequest serves CreateSubscriptionRequest.
 // CreateSubscriptionRequest creates a PENDING request of one project (owner or contributor
-// caller) to ACTIVE listings of one owning project. With the world's AutoApproveSubscriptions,
-// DataZone accepts it by itself after Durations.AutoApprove. The same ClientToken returns the first
-// call's request.
+// caller) to one ACTIVE listing: subscribedListings and subscribedPrincipals take exactly one item
+// each (the SubscribedListingInputs and SubscribedPrincipalInputs shapes of the DataZone model
+// carry @length min 1, max 1: aws-sdk-go-v2 codegen/sdk-codegen/aws-models/datazone.json), and
+// only a project principal is emulated. A second PENDING request of the project for the listing
+// is a ConflictException (UNCONFIRMED wording; the operation models ConflictException). With the
+// world's AutoApproveSubscriptions, DataZone accepts it by itself after Durations.AutoApprove.
+// The same ClientToken returns the first call's request.
 func dzCreateSubscriptionRequest(s *Sandbox, r *request) (any, error) {
 	d, err := s.dzDomain(r)
 	if err != nil {
@@ -152,11 +180,14 @@ func dzCreateSubscriptionRequest(s *Sandbox, r *request) (any, error) {
 	if err := dzRequired("requestReason", in.RequestReason); err != nil {
 		return nil, err
 	}
-	if len(in.SubscribedPrincipals) != 1 || in.SubscribedPrincipals[0].Project == nil {
-		return nil, dzValidation("Exactly one project subscribed principal is supported")
+	if err := dzLengthOne("subscribedPrincipals", len(in.SubscribedPrincipals)); err != nil {
+		return nil, err
 	}
-	if len(in.SubscribedListings) == 0 {
-		return nil, dzValidation("At least one subscribed listing is required")
+	if err := dzLengthOne("subscribedListings", len(in.SubscribedListings)); err != nil {
+		return nil, err
+	}
+	if in.SubscribedPrincipals[0].Project == nil {
+		return nil, dzValidation("Only a project subscribed principal is supported in this domain")
 	}
 	p, err := d.project("subscribedPrincipals.project.identifier", deref(in.SubscribedPrincipals[0].Project.Identifier))
 	if err != nil {
@@ -169,46 +200,47 @@ func dzCreateSubscriptionRequest(s *Sandbox, r *request) (any, error) {
 		q, _ := d.requests.get(id)
 		return s.dzRequestOut(q), nil
 	}
-	q := &dzRequest{reason: *in.RequestReason, projectID: p.id, status: "PENDING"}
-	for _, li := range in.SubscribedListings {
-		l, err := d.listing("subscribedListings.identifier", deref(li.Identifier))
-		if err != nil {
-			return nil, err
-		}
-		rev := l.active()
-		if rev == nil {
-			return nil, dzValidation("Listing %s is not ACTIVE", l.id)
-		}
-		if q.approverID != "" && q.approverID != l.projectID {
-			return nil, dzValidation("All subscribed listings must belong to the same project")
-		}
-		q.approverID = l.projectID
-		q.listings = append(q.listings, dzListingRef{listingID: l.id, revision: rev.revision})
-		if sub := d.approvedSub(p.id, l.id); sub != nil && q.existingSubID == "" {
-			q.existingSubID = sub.id
-		}
+	l, err := d.listing("subscribedListings.identifier", deref(in.SubscribedListings[0].Identifier))
+	if err != nil {
+		return nil, err
+	}
+	rev := l.active()
+	if rev == nil {
+		return nil, dzValidation("Listing %s is not ACTIVE", l.id)
+	}
+	if other := d.pendingRequest(p.id, l.id); other != nil {
+		return nil, dzConflict("Subscription request %s of project %s for listing %s is already PENDING", other.id, p.id, l.id)
+	}
+	q := &dzRequest{reason: *in.RequestReason, projectID: p.id, status: "PENDING", approverID: l.projectID,
+		listings: []dzListingRef{{listingID: l.id, revision: rev.revision}}}
+	if sub := d.approvedSub(p.id, l.id); sub != nil {
+		q.existingSubID = sub.id
 	}
 	now := s.now()
 	q.id, q.createdAt, q.updatedAt, q.createdBy = s.newID(), now, now, d.callerName(r.caller)
 	d.requests.add(q.id, q)
-	d.remember(r.op, in.ClientToken, q.id)
+	d.remember(r, r.op, in.ClientToken, q.id)
 	r.key("subscriptionRequestId", q.id)
 	r.key("projectId", p.id)
-	r.key("listingId", q.listings[0].listingID)
+	r.key("listingId", l.id)
 	if s.world.DataZone.AutoApproveSubscriptions {
 		s.after(s.world.Durations.AutoApprove.Duration, func() {
 			if q.status == "PENDING" {
 				q.autoApproved = true
 				s.dzApprove(q, "", "Automatically approved", "SYSTEM")
+				s.recordBackground("AcceptSubscriptionRequest", q.id, map[string]string{"subscriptionRequestId": q.id})
 			}
 		})
 	}
 	return s.dzRequestOut(q), nil
 }
 
-// dzApprove accepts a request: one APPROVED subscription per listing (an existing one is reused)
-// and, for each ACTIVE data lake environment of the subscribing project whose target is
-// AUTOMATIC, a subscription grant.
+// dzApprove accepts a request: one APPROVED subscription per listing (an existing one is reused),
+// each fulfilled in the background after Durations.Fulfilment (dzFulfil). In AWS the grants are
+// not made inside AcceptSubscriptionRequest: approval emits "Subscription Request Accepted" and
+// the fulfilment runs on its own, announced by "Subscription Grant Requested" (the DataZone event
+// list of the EventBridge user guide, aws-reference.md §10), so a caller that reads the grants
+// right after accepting finds none yet.
 func (s *Sandbox) dzApprove(q *dzRequest, reviewerID, comment, caller string) {
 	d := s.dz
 	now := s.now()
@@ -222,12 +254,32 @@ func (s *Sandbox) dzApprove(q *dzRequest, reviewerID, comment, caller string) {
 			createdAt: now, updatedAt: now, createdBy: q.createdBy, updatedBy: caller,
 		}
 		d.subs.add(sub.id, sub)
-		l, _ := d.listings.get(ref.listingID)
-		for _, e := range d.envs.all() {
-			if e.projectID == q.projectID && e.isDataLake() && e.target.mode == "AUTOMATIC" {
-				s.dzCreateGrant(e, e.target, sub.id, l, ref.revision, nil, caller)
-			}
+		s.after(s.world.Durations.Fulfilment.Duration, func() { s.dzFulfil(sub, caller) })
+	}
+}
+
+// dzFulfil is DataZone's background fulfilment of an approved subscription: a grant of the
+// subscribed listing revision into each ACTIVE data lake environment of the subscribing project
+// whose subscription target is AUTOMATIC ("Grant access to managed AWS Glue Data Catalog assets",
+// aws-reference.md §6.4), journalled as DataZone's own CreateSubscriptionGrant. A target that
+// already holds a live grant of the listing (one a caller made with CreateSubscriptionGrant while
+// the fulfilment was pending) is left alone, so DataZone's fulfilment and a caller's grant never
+// make two live grants, nor two resource links (UNCONFIRMED: what AWS does in that race is not
+// documented; a second live grant is what a caller's CreateSubscriptionGrant is refused).
+func (s *Sandbox) dzFulfil(sub *dzSubscription, caller string) {
+	d := s.dz
+	l, ok := d.listings.get(sub.listing.listingID)
+	if !ok || sub.status != "APPROVED" {
+		return
+	}
+	for _, e := range d.envs.all() {
+		if e.projectID != sub.projectID || !e.isDataLake() || e.target.mode != "AUTOMATIC" || d.liveGrant(e.target.id, l.id) != nil {
+			continue
 		}
+		g := s.dzCreateGrant(e, e.target, sub.id, l, sub.listing.revision, nil, caller)
+		s.recordBackground("CreateSubscriptionGrant", g.id, map[string]string{
+			"subscriptionGrantId": g.id, "environmentId": e.w.ID, "listingId": l.id, "subscriptionId": sub.id,
+		})
 	}
 }
 

@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/datazone"
@@ -83,11 +84,13 @@ func TestDataZoneSubscribeAndGrant(t *testing.T) {
 	steps := []struct {
 		name     string
 		advance  func()
-		overall  dztypes.SubscriptionGrantOverallStatus
+		overall  dztypes.SubscriptionGrantOverallStatus // "" for no grant yet
 		asset    dztypes.SubscriptionGrantStatus
 		wantName string
 	}{
-		{"pending", func() {}, dztypes.SubscriptionGrantOverallStatusPending, dztypes.SubscriptionGrantStatusGrantPending, ""},
+		{"accepted: fulfilment still to come", func() {}, "", "", ""},
+		{"fulfilment a second early", func() { h.advance(dzFulfil - time.Second) }, "", "", ""},
+		{"pending", func() { h.advance(time.Second) }, dztypes.SubscriptionGrantOverallStatusPending, dztypes.SubscriptionGrantStatusGrantPending, ""},
 		{"in progress", func() { h.advance(dzGrant / 3) }, dztypes.SubscriptionGrantOverallStatusInProgress,
 			dztypes.SubscriptionGrantStatusGrantInProgress, ""},
 		{"completed", func() { h.advance(dzGrant - dzGrant/3) }, dztypes.SubscriptionGrantOverallStatusCompleted,
@@ -97,6 +100,12 @@ func TestDataZoneSubscribeAndGrant(t *testing.T) {
 		t.Run(st.name, func(t *testing.T) {
 			st.advance()
 			grants := h.grants(dzSalesEnv, listings["orders"])
+			if st.overall == "" {
+				if len(grants) != 0 {
+					t.Fatalf("grants = %+v, want none before DataZone's fulfilment", grants)
+				}
+				return
+			}
 			if len(grants) != 1 {
 				t.Fatalf("got %d grants, want 1", len(grants))
 			}
@@ -166,7 +175,7 @@ func TestDataZoneGrantOutcomes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			req := h.subscribe(tt.client, tt.project, listings[tt.table])
 			h.accept(req)
-			h.advance(dzGrant)
+			h.advance(dzFulfil + dzGrant)
 			grants := h.grants(tt.env, listings[tt.table])
 			if len(grants) != 1 || len(grants[0].Assets) != 1 {
 				t.Fatalf("grants = %+v", grants)
@@ -192,8 +201,9 @@ func TestDataZoneGrantOutcomes(t *testing.T) {
 func TestDataZoneCreateSubscriptionGrant(t *testing.T) {
 	h := startDZ(t)
 	listings := h.catalog()
-	h.accept(h.subscribe(h.workflow, dzSales, listings["customers"], listings["orders"]))
-	h.advance(dzGrant)
+	h.accept(h.subscribe(h.workflow, dzSales, listings["customers"]))
+	h.accept(h.subscribe(h.workflow, dzSales, listings["orders"]))
+	h.advance(dzFulfil + dzGrant)
 	if g := h.grants(dzSalesEnv, listings["customers"]); len(g) != 1 || g[0].Status != dztypes.SubscriptionGrantOverallStatusGrantFailed {
 		t.Fatalf("customers grant = %+v", g)
 	}
@@ -287,7 +297,7 @@ func TestDataZoneAutoApprove(t *testing.T) {
 	_, err := h.admin.AcceptSubscriptionRequest(h.ctx, &datazone.AcceptSubscriptionRequestInput{
 		DomainIdentifier: aws.String(dzDomain), Identifier: aws.String(reqID)})
 	wantErrorKind(t, err, "validation", "cannot be accepted")
-	h.advance(dzGrant)
+	h.advance(dzFulfil + dzGrant)
 	g := h.grants(dzMktgEnv, listings["orders"])
 	if len(g) != 1 || g[0].Status != dztypes.SubscriptionGrantOverallStatusCompleted {
 		t.Errorf("grants = %+v", g)
@@ -301,7 +311,7 @@ func TestDataZoneSubscriptionLists(t *testing.T) {
 	h.accept(accepted)
 	pendingSales := h.subscribe(h.workflow, dzSales, listings["legacy"])
 	pendingMktg := h.subscribe(h.analyst, dzMarketing, listings["orders"])
-	h.advance(dzGrant)
+	h.advance(dzFulfil + dzGrant)
 
 	requests := []struct {
 		name string
@@ -407,7 +417,8 @@ func TestDataZoneSubscriptionRequestErrors(t *testing.T) {
 	create := func(c *datazone.Client, project, token string, listing ...string) (string, error) {
 		in := &datazone.CreateSubscriptionRequestInput{DomainIdentifier: aws.String(dzDomain), RequestReason: aws.String("r"),
 			SubscribedPrincipals: []dztypes.SubscribedPrincipalInput{&dztypes.SubscribedPrincipalInputMemberProject{
-				Value: dztypes.SubscribedProjectInput{Identifier: aws.String(project)}}}}
+				Value: dztypes.SubscribedProjectInput{Identifier: aws.String(project)}}},
+			SubscribedListings: []dztypes.SubscribedListingInput{}}
 		for _, l := range listing {
 			in.SubscribedListings = append(in.SubscribedListings, dztypes.SubscribedListingInput{Identifier: aws.String(l)})
 		}
@@ -438,7 +449,14 @@ func TestDataZoneSubscriptionRequestErrors(t *testing.T) {
 		{"unknown listing", h.analyst, dzMarketing, "", []string{"nosuchlisting"}, "notfound", "nosuchlisting", false},
 		{"not a member of the subscriber", h.analyst, dzSales, "", []string{listings["orders"]}, "denied", "CreateSubscriptionRequest", false},
 		{"viewer cannot subscribe", h.viewer, dzSales, "", []string{listings["orders"]}, "denied", "CreateSubscriptionRequest", false},
-		{"two listings", h.analyst, dzMarketing, "", []string{listings["orders"], listings["legacy"]}, "", "", false},
+		{"two listings", h.analyst, dzMarketing, "", []string{listings["orders"], listings["legacy"]}, "validation",
+			"'subscribedListings' failed to satisfy constraint: Member must have length less than or equal to 1", false},
+		{"no listing", h.analyst, dzMarketing, "", nil, "validation",
+			"'subscribedListings' failed to satisfy constraint: Member must have length greater than or equal to 1", false},
+		{"a second PENDING request for the listing", h.analyst, dzMarketing, "req-2", []string{listings["orders"]}, "conflict",
+			"already PENDING", false},
+		{"another listing", h.analyst, dzMarketing, "", []string{listings["legacy"]}, "", "", false},
+		{"the same listing for another project", h.workflow, dzSales, "", []string{listings["orders"]}, "", "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -37,6 +37,7 @@ const dzTestWorld = `{
   ],
   "roles": [
     {"arn": "arn:aws:iam::111122223333:role/Admin"},
+    {"arn": "arn:aws:iam::111122223333:role/service-role/AmazonDataZoneGlueAccess-us-east-1-dzd_t3stdomain01"},
     {"arn": "arn:aws:iam::111122223333:role/datazone_usr_role_sales"},
     {"arn": "arn:aws:iam::111122223333:role/datazone_usr_role_mktg"},
     {"arn": "arn:aws:iam::111122223333:role/service-role/AmazonDataZoneGlueAccess-us-east-1-dzd_t3stdomain01"}
@@ -132,8 +133,10 @@ const (
 // Simulated durations of the test world (the defaults).
 var (
 	dzCreate = sandbox.DefaultDurations.DataSourceCreate.Duration
+	dzUpdate = sandbox.DefaultDurations.DataSourceUpdate.Duration
 	dzRun    = sandbox.DefaultDurations.DataSourceRun.Duration
 	dzList   = sandbox.DefaultDurations.Listing.Duration
+	dzFulfil = sandbox.DefaultDurations.Fulfilment.Duration
 	dzGrant  = sandbox.DefaultDurations.Grant.Duration
 	dzAuto   = sandbox.DefaultDurations.AutoApprove.Duration
 )
@@ -151,6 +154,12 @@ type dzHarness struct {
 // startDZ starts a sandbox on the test world, after applying the mutations.
 func startDZ(t *testing.T, mutate ...func(*sandbox.World)) *dzHarness {
 	t.Helper()
+	return startDZWith(t, sandbox.Options{}, mutate...)
+}
+
+// startDZWith is startDZ with sandbox options (faults, seed).
+func startDZWith(t *testing.T, opt sandbox.Options, mutate ...func(*sandbox.World)) *dzHarness {
+	t.Helper()
 	w, err := sandbox.ParseWorld([]byte(dzTestWorld))
 	if err != nil {
 		t.Fatalf("parse test world: %v", err)
@@ -158,7 +167,7 @@ func startDZ(t *testing.T, mutate ...func(*sandbox.World)) *dzHarness {
 	for _, m := range mutate {
 		m(w)
 	}
-	s, cfg := sandboxtest.Start(t, w, sandbox.Options{})
+	s, cfg := sandboxtest.Start(t, w, opt)
 	h := &dzHarness{t: t, ctx: context.Background(), s: s, cfg: cfg}
 	h.admin = h.client("AKIAADMIN")
 	h.workflow = h.client("AKIAWORKFLOW")

@@ -6,8 +6,10 @@
 // restJson1 for Lake Formation and DataZone, awsQuery for STS), so the real aws-sdk-go-v2 clients
 // run against it unchanged. Time is a virtual clock the caller controls ([Sandbox.Advance]);
 // asynchronous work (crawls, data source runs, listings, grants, queries) completes as the clock
-// moves. Faults (throttling, 5xx, latency) can be injected per operation, deterministically under a
-// seed, and every mutating call is recorded in a journal ([Sandbox.Journal]).
+// moves. Faults (throttling, 5xx, latency, lost answers of applied calls, not-found reads right
+// after a create) can be injected per operation, deterministically under a seed ([ParseFaults]),
+// and every call is recorded in a journal with what it named and how it ended
+// ([Sandbox.Journal] for the mutating calls, [Sandbox.WriteJournal] for JSON lines of all).
 //
 // The starting account is described by a [World], usually read from a JSON world file with
 // [LoadWorld].

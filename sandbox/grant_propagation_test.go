@@ -51,7 +51,7 @@ func TestGrantPropagation(t *testing.T) {
 			})
 			listings := h.catalog()
 			h.accept(h.subscribe(h.workflow, dzSales, listings["orders"]))
-			h.advance(dzGrant)
+			h.advance(dzFulfil + dzGrant)
 			if g := h.grants(dzSalesEnv, listings["orders"]); len(g) != 1 || g[0].Status != dztypes.SubscriptionGrantOverallStatusCompleted {
 				t.Fatalf("grants = %+v, want one COMPLETED", g)
 			}

@@ -16,6 +16,7 @@ type request struct {
 	params      map[string]string // restJson1 path parameters, URL-decoded
 	query       url.Values
 	keys        map[string]string // journal key fields
+	resource    string            // journal resource, when the handler names it (see callResource)
 }
 
 // decode reads the JSON body into v. An empty body decodes as {}.

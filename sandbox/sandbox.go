@@ -34,6 +34,9 @@ type Sandbox struct {
 
 	faults  *faultState
 	journal []JournalEntry
+	// created is when a call first created each resource (journal resource), for the notfound
+	// fault.
+	created map[string]time.Time
 	reqSeq  int
 
 	creds map[string]mintedCreds

@@ -174,7 +174,7 @@ func TestJournal(t *testing.T) {
 	if dupErr == nil {
 		t.Fatal("second registration succeeded")
 	}
-	c.crawler(t) // reads are not journalled
+	c.crawler(t) // Journal lists no reads (JournalAll does)
 	c.crawl(t)
 	j := c.sb.Journal()
 	want := []struct {
@@ -218,6 +218,11 @@ func TestParseFaults(t *testing.T) {
 		{name: "rate above one", spec: "glue:*=5xx@2", wantErr: true},
 		{name: "latency without duration", spec: "glue:*=latency@1", wantErr: true},
 		{name: "no op", spec: "glue=5xx@1", wantErr: true},
+		{name: "lost and notfound", spec: "datazone:CreateSubscriptionRequest=lost@0.5,datazone:GetListing=notfound@1:10s",
+			want: "datazone:CreateSubscriptionRequest=lost@0.5,datazone:GetListing=notfound@1:10s"},
+		{name: "notfound without a window", spec: "datazone:GetListing=notfound@1", wantErr: true},
+		{name: "notfound with an empty window", spec: "datazone:GetListing=notfound@1:0s", wantErr: true},
+		{name: "lost takes no duration", spec: "datazone:*=lost@1:10s", wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

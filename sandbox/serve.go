@@ -70,7 +70,7 @@ func (s *Sandbox) serve(w http.ResponseWriter, hr *http.Request) {
 		s.runDue()
 	}
 	id := s.requestID()
-	result, herr := s.run(c, fault)
+	result, herr := s.run(c, fault, id)
 	s.mu.Unlock()
 
 	if herr != nil {
@@ -85,26 +85,35 @@ func (s *Sandbox) serve(w http.ResponseWriter, hr *http.Request) {
 }
 
 // run identifies the caller, applies the fault decision, runs the handler and journals the call
-// (s.mu held).
-func (s *Sandbox) run(c call, f faultDecision) (result any, err error) {
+// under the request ID id (s.mu held).
+func (s *Sandbox) run(c call, f faultDecision, id string) (result any, err error) {
 	r := c.req
-	defer func() {
-		if mutating(r.op) {
-			s.record(r, err)
-		}
-	}()
+	outcome := OutcomeApplied
+	defer func() { s.record(r, id, err, outcome) }()
 	caller, aerr := s.identify(r.service, r.accessKey)
 	r.caller = caller
 	if aerr != nil {
 		return nil, aerr
 	}
-	if f.err != nil {
-		return nil, f.err
+	ferr := f.err
+	if ferr == nil {
+		ferr = s.readAfterWrite(r, f.notFound)
+	}
+	if ferr != nil {
+		outcome = OutcomeFaulted
+		return nil, ferr
 	}
 	if c.xh != nil {
-		return c.xh(s, r)
+		result, err = c.xh(s, r)
+	} else {
+		result, err = c.h(s, r)
 	}
-	return c.h(s, r)
+	if err == nil && f.lost {
+		// Applied, and then the answer is lost: the client sees a server error and retries.
+		outcome = OutcomeLost
+		return nil, serverError(r.service)
+	}
+	return result, err
 }
 
 // route finds the operation a request is for. On error the returned call still carries the

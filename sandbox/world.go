@@ -1,12 +1,14 @@
 package sandbox
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
+
+	jsonpatch "github.com/evanphx/json-patch/v5"
 )
 
 // World is the starting state of the emulated AWS account, read from a JSON world file.
@@ -192,11 +194,16 @@ type Durations struct {
 	CrawlStartDelay  Duration `json:"crawlStartDelay"`  // READY with the old LastCrawl before RUNNING
 	Crawl            Duration `json:"crawl"`            // RUNNING until READY with the new LastCrawl
 	DataSourceCreate Duration `json:"dataSourceCreate"` // CREATING until READY
+	DataSourceUpdate Duration `json:"dataSourceUpdate"` // UPDATING after UpdateDataSource until READY
 	DataSourceRun    Duration `json:"dataSourceRun"`    // REQUESTED/RUNNING until terminal
 	Listing          Duration `json:"listing"`          // listing CREATING until ACTIVE
 	AutoApprove      Duration `json:"autoApprove"`      // PENDING until auto-approved (when enabled)
-	Grant            Duration `json:"grant"`            // grant PENDING -> IN_PROGRESS -> COMPLETED
-	Query            Duration `json:"query"`            // Athena QUEUED/RUNNING until terminal
+	// Fulfilment is how long after a request is approved DataZone's background fulfilment (the
+	// "Subscription Grant Requested" event) creates the grants into the subscribing project's
+	// AUTOMATIC subscription targets: until then the subscription is APPROVED with no grant.
+	Fulfilment Duration `json:"fulfilment"`
+	Grant      Duration `json:"grant"` // grant PENDING -> IN_PROGRESS -> COMPLETED
+	Query      Duration `json:"query"` // Athena QUEUED/RUNNING until terminal
 	// GrantPropagation is how long the Lake Formation permissions of a completed subscription grant
 	// take to reach Athena: until then, queries by the environment's user role fail with
 	// "Insufficient Lake Formation permission(s)" as if the grant were missing, although
@@ -230,20 +237,31 @@ var DefaultDurations = Durations{
 	CrawlStartDelay:  Duration{5 * time.Second},
 	Crawl:            Duration{75 * time.Second},
 	DataSourceCreate: Duration{10 * time.Second},
+	DataSourceUpdate: Duration{5 * time.Second},
 	DataSourceRun:    Duration{40 * time.Second},
 	Listing:          Duration{20 * time.Second},
 	AutoApprove:      Duration{5 * time.Second},
+	Fulfilment:       Duration{5 * time.Second},
 	Grant:            Duration{30 * time.Second},
 	Query:            Duration{2 * time.Second},
 }
 
 // LoadWorld reads a world file; relative bucket folders resolve against its directory.
+//
+// A world file is either a World document or an overlay of another world file:
+//
+//	{"base": "../sandbox-world.json", "patch": [{"op": "replace", "path": "/dataZone/autoApproveSubscriptions", "value": true}]}
+//
+// base is the path of the world it starts from, relative to the overlay's directory (it may
+// itself be an overlay), and patch is an RFC 6902 JSON Patch applied to base's document, so a
+// scenario is a few lines. Bucket folders in the base are rewritten to stay relative to the
+// overlay's directory, where the patch's own folders are relative too.
 func LoadWorld(path string) (*World, error) {
-	b, err := os.ReadFile(path)
+	doc, err := worldDocument(path, 0)
 	if err != nil {
-		return nil, fmt.Errorf("read world: %w", err)
+		return nil, err
 	}
-	w, err := ParseWorld(b)
+	w, err := ParseWorld(doc)
 	if err != nil {
 		return nil, fmt.Errorf("world %s: %w", path, err)
 	}
@@ -251,9 +269,117 @@ func LoadWorld(path string) (*World, error) {
 	return w, nil
 }
 
-// ParseWorld reads a world document; unknown fields are errors.
+// maxOverlayDepth bounds how many overlays may stack, which also stops a cycle of bases.
+const maxOverlayDepth = 8
+
+// worldOverlay is a world file that patches another: Base is the other's path (relative to the
+// overlay's directory), Patch an RFC 6902 JSON Patch.
+type worldOverlay struct {
+	Base  string          `json:"base"`
+	Patch json.RawMessage `json:"patch"`
+}
+
+// parseOverlay reads b as an overlay; ok is false when b is a World document (it has no "base").
+func parseOverlay(b []byte) (ov worldOverlay, ok bool, err error) {
+	var members map[string]json.RawMessage
+	if json.Unmarshal(b, &members) != nil {
+		return ov, false, nil // not an object: ParseWorld reports it
+	}
+	if _, ok := members["base"]; !ok {
+		return ov, false, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&ov); err != nil {
+		return ov, true, fmt.Errorf("world overlay: %w", err)
+	}
+	if ov.Base == "" {
+		return ov, true, fmt.Errorf("world overlay: base is empty")
+	}
+	return ov, true, nil
+}
+
+// worldDocument returns the World document of a world file, with its overlays applied and its
+// bucket folders relative to the file's directory.
+func worldDocument(path string, depth int) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read world: %w", err)
+	}
+	ov, ok, err := parseOverlay(b)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("world %s: %w", path, err)
+	case !ok:
+		return b, nil
+	}
+	if depth >= maxOverlayDepth {
+		return nil, fmt.Errorf("world %s: overlays stack deeper than %d (is a base its own overlay?)", path, maxOverlayDepth)
+	}
+	dir := filepath.Dir(path)
+	basePath := ov.Base
+	if !filepath.IsAbs(basePath) {
+		basePath = filepath.Join(dir, basePath)
+	}
+	base, err := worldDocument(basePath, depth+1)
+	if err != nil {
+		return nil, err
+	}
+	if base, err = rebaseBuckets(base, filepath.Dir(basePath), dir); err != nil {
+		return nil, fmt.Errorf("world %s: base %s: %w", path, ov.Base, err)
+	}
+	if len(bytes.TrimSpace(ov.Patch)) == 0 {
+		return base, nil
+	}
+	patch, err := jsonpatch.DecodePatch(ov.Patch)
+	if err != nil {
+		return nil, fmt.Errorf("world %s: patch: %w", path, err)
+	}
+	out, err := patch.Apply(base)
+	if err != nil {
+		return nil, fmt.Errorf("world %s: apply patch to %s: %w", path, ov.Base, err)
+	}
+	return out, nil
+}
+
+// rebaseBuckets rewrites the relative bucket folders of a world document from relative to from
+// to relative to to (both directories).
+func rebaseBuckets(doc []byte, from, to string) ([]byte, error) {
+	if filepath.Clean(from) == filepath.Clean(to) {
+		return doc, nil
+	}
+	var w map[string]any
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	if err := dec.Decode(&w); err != nil {
+		return nil, fmt.Errorf("read world document: %w", err)
+	}
+	buckets, _ := w["buckets"].([]any)
+	for _, b := range buckets {
+		bucket, _ := b.(map[string]any)
+		dir, _ := bucket["dir"].(string)
+		if dir == "" || filepath.IsAbs(dir) {
+			continue
+		}
+		target := filepath.Join(from, dir)
+		rel, err := filepath.Rel(to, target)
+		if err != nil {
+			if rel, err = filepath.Abs(target); err != nil {
+				return nil, fmt.Errorf("bucket folder %s: %w", dir, err)
+			}
+		}
+		bucket["dir"] = filepath.ToSlash(rel)
+	}
+	return json.Marshal(w)
+}
+
+// ParseWorld reads a world document; unknown fields are errors. An overlay (a document with a
+// base) needs LoadWorld, which can find its base.
 func ParseWorld(b []byte) (*World, error) {
-	dec := json.NewDecoder(strings.NewReader(string(b)))
+	if _, ok, _ := parseOverlay(b); ok {
+		return nil, fmt.Errorf("a world overlay (with a base) must be read with LoadWorld")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var w World
 	if err := dec.Decode(&w); err != nil {
@@ -285,9 +411,11 @@ func (w *World) applyDefaults() {
 	fill(&w.Durations.CrawlStartDelay, DefaultDurations.CrawlStartDelay)
 	fill(&w.Durations.Crawl, DefaultDurations.Crawl)
 	fill(&w.Durations.DataSourceCreate, DefaultDurations.DataSourceCreate)
+	fill(&w.Durations.DataSourceUpdate, DefaultDurations.DataSourceUpdate)
 	fill(&w.Durations.DataSourceRun, DefaultDurations.DataSourceRun)
 	fill(&w.Durations.Listing, DefaultDurations.Listing)
 	fill(&w.Durations.AutoApprove, DefaultDurations.AutoApprove)
+	fill(&w.Durations.Fulfilment, DefaultDurations.Fulfilment)
 	fill(&w.Durations.Grant, DefaultDurations.Grant)
 	fill(&w.Durations.Query, DefaultDurations.Query)
 	for p := range w.DataZone.Projects {
