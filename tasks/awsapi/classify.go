@@ -24,7 +24,8 @@ const (
 
 // codes is the one table of AWS error codes the workflow treats specially; any other code is
 // terminal, as is any 4xx. Lake Formation throttles with ThrottledException, Athena with
-// TooManyRequestsException.
+// TooManyRequestsException, S3 with SlowDown (503); S3's expired credentials are ExpiredToken
+// and its timed-out upload RequestTimeout (400), which the SDK's standard retryer retries too.
 var codes = map[string]class{
 	"ThrottlingException":                  transient,
 	"ThrottledException":                   transient,
@@ -46,6 +47,9 @@ var codes = map[string]class{
 	"UnauthorizedException":                denied,
 	"UnrecognizedClientException":          denied,
 	"ExpiredTokenException":                transient,
+	"SlowDown":                             transient,
+	"ExpiredToken":                         transient,
+	"RequestTimeout":                       transient,
 }
 
 // Classify turns an AWS SDK error into the workflow's named error, adding what was being done:
