@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 
@@ -73,7 +74,9 @@ func Classify(doing string, err error) error {
 }
 
 func classOf(err error) class {
-	if errors.Is(err, context.DeadlineExceeded) {
+	// A response cut short (a dropped connection while a body is read) ends in io.ErrUnexpectedEOF,
+	// which is no net.Error.
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return transient
 	}
 	var ae smithy.APIError
