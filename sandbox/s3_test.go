@@ -71,6 +71,21 @@ func wantS3Error(t *testing.T, err error, code, msg string) {
 	}
 }
 
+// wantS3 checks a call's outcome: S3's error code and message when code is set, else its result.
+func wantS3(t *testing.T, got string, err error, want, code, message string) {
+	t.Helper()
+	if code != "" {
+		wantS3Error(t, err, code, message)
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
 func listKeys(out *s3.ListObjectsV2Output) string {
 	var parts []string
 	for _, p := range out.CommonPrefixes {
@@ -152,16 +167,7 @@ func TestS3DataBucketReads(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := tt.call()
-			if tt.code != "" {
-				wantS3Error(t, err, tt.code, tt.message)
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tt.want {
-				t.Errorf("got %q, want %q", got, tt.want)
-			}
+			wantS3(t, got, err, tt.want, tt.code, tt.message)
 		})
 	}
 	t.Run("a missing key answers HEAD with 404", func(t *testing.T) {
@@ -230,16 +236,7 @@ func TestS3Writes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c.sb.Advance(tt.advance)
 			got, err := tt.call()
-			if tt.code != "" {
-				wantS3Error(t, err, tt.code, tt.message)
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tt.want {
-				t.Errorf("got %q, want %q", got, tt.want)
-			}
+			wantS3(t, got, err, tt.want, tt.code, tt.message)
 		})
 	}
 	t.Run("the data folder is unchanged", func(t *testing.T) {
