@@ -33,6 +33,9 @@ func throttleError(service string) *apiError {
 		return e
 	case "sts":
 		return errorf(400, "Throttling", "Rate exceeded")
+	case "s3":
+		// S3 API reference, error codes: "SlowDown: Reduce your request rate. 503 Slow Down".
+		return errorf(503, "SlowDown", "Reduce your request rate.")
 	default:
 		return errorf(400, "ThrottlingException", "Rate exceeded")
 	}
@@ -45,6 +48,8 @@ func serverError(service string) *apiError {
 		return errorf(500, "InternalServiceException", "An internal service error occurred (injected fault)")
 	case "sts":
 		return errorf(500, "InternalFailure", "An internal error occurred (injected fault)")
+	case "s3":
+		return errorf(500, "InternalError", "We encountered an internal error. Please try again. (injected fault)")
 	default:
 		return errorf(500, "InternalServerException", "An internal server error occurred (injected fault)")
 	}
@@ -52,6 +57,10 @@ func serverError(service string) *apiError {
 
 // expiredTokenError is returned when a caller uses minted credentials after they expired.
 func expiredTokenError(service string) *apiError {
-	_ = service // every service, STS included, reports ExpiredTokenException
+	if service == "s3" {
+		// S3 API reference, error codes: "ExpiredToken: The provided token has expired. 400".
+		return errorf(400, "ExpiredToken", "The provided token has expired.")
+	}
+	// every other service, STS included, reports ExpiredTokenException
 	return errorf(403, "ExpiredTokenException", "The security token included in the request is expired")
 }

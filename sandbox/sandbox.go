@@ -47,6 +47,7 @@ type Sandbox struct {
 	lf     *lfState
 	athena *athenaState
 	dz     *dzState
+	s3     *s3State
 }
 
 // New builds a sandbox whose state is the given world.
@@ -76,6 +77,11 @@ func New(w *World, opt Options) (*Sandbox, error) {
 		return nil, fmt.Errorf("new sandbox: datazone: %w", err)
 	}
 	s.athena = newAthena(s)
+	s3, err := newS3(s)
+	if err != nil {
+		return nil, fmt.Errorf("new sandbox: %w", err)
+	}
+	s.s3 = s3
 	return s, nil
 }
 

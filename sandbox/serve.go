@@ -29,6 +29,7 @@ const (
 	protoJSON  protocol = iota // awsJson1_1
 	protoREST                  // restJson1
 	protoQuery                 // awsQuery (STS)
+	protoS3                    // restXml (S3, served by gofakes3: s3_api.go)
 )
 
 // call is a routed request before it runs.
@@ -119,6 +120,9 @@ func (s *Sandbox) run(c call, f faultDecision, id string) (result any, err error
 // route finds the operation a request is for. On error the returned call still carries the
 // protocol, for the error's shape.
 func route(hr *http.Request, body []byte, signingService string) (call, *apiError) {
+	if signingService == "s3" {
+		return routeS3(hr, body)
+	}
 	if target := hr.Header.Get("X-Amz-Target"); target != "" {
 		c := call{proto: protoJSON}
 		prefix, op, _ := strings.Cut(target, ".")
@@ -207,6 +211,9 @@ func (s *Sandbox) requestID() string {
 
 func writeResult(w http.ResponseWriter, p protocol, id, op string, result any) {
 	switch p {
+	case protoS3:
+		writeS3Result(w, id, result)
+		return
 	case protoQuery:
 		w.Header().Set("Content-Type", "text/xml")
 		w.Header().Set("x-amzn-RequestId", id)
@@ -237,6 +244,10 @@ func writeResult(w http.ResponseWriter, p protocol, id, op string, result any) {
 }
 
 func writeError(w http.ResponseWriter, p protocol, id string, e *apiError) {
+	if p == protoS3 {
+		writeS3Error(w, id, e)
+		return
+	}
 	w.Header().Set("x-amzn-RequestId", id)
 	if p == protoQuery {
 		w.Header().Set("Content-Type", "text/xml")

@@ -25,8 +25,11 @@ type World struct {
 	// Roles are the IAM roles of the account that the emulation needs to know about.
 	Roles []Role `json:"roles"`
 
-	// Buckets are S3 buckets backed by local folders.
+	// Buckets are S3 buckets backed by local folders, served read-only over the S3 API.
 	Buckets []Bucket `json:"buckets"`
+	// StateBucket is the S3 bucket of the workflow's documents, in memory and empty at the start
+	// (StateBucketName: dzonboard-state-<account>-<region> when empty).
+	StateBucket string `json:"stateBucket,omitempty"`
 
 	Glue          GlueWorld          `json:"glue"`
 	LakeFormation LakeFormationWorld `json:"lakeFormation"`

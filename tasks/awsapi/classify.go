@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 
@@ -24,7 +25,8 @@ const (
 
 // codes is the one table of AWS error codes the workflow treats specially; any other code is
 // terminal, as is any 4xx. Lake Formation throttles with ThrottledException, Athena with
-// TooManyRequestsException.
+// TooManyRequestsException, S3 with SlowDown (503); S3's expired credentials are ExpiredToken
+// and its timed-out upload RequestTimeout (400), which the SDK's standard retryer retries too.
 var codes = map[string]class{
 	"ThrottlingException":                  transient,
 	"ThrottledException":                   transient,
@@ -46,6 +48,9 @@ var codes = map[string]class{
 	"UnauthorizedException":                denied,
 	"UnrecognizedClientException":          denied,
 	"ExpiredTokenException":                transient,
+	"SlowDown":                             transient,
+	"ExpiredToken":                         transient,
+	"RequestTimeout":                       transient,
 }
 
 // Classify turns an AWS SDK error into the workflow's named error, adding what was being done:
@@ -69,7 +74,9 @@ func Classify(doing string, err error) error {
 }
 
 func classOf(err error) class {
-	if errors.Is(err, context.DeadlineExceeded) {
+	// A response cut short (a dropped connection while a body is read) ends in io.ErrUnexpectedEOF,
+	// which is no net.Error.
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return transient
 	}
 	var ae smithy.APIError

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -40,6 +41,10 @@ func TestClassify(t *testing.T) {
 		{name: "datazone denial names the datazone action", err: opErr("DataZone", "CreateDataSource", &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "no"}), want: "AccessDeniedError", fixPart: "datazone:CreateDataSource"},
 		{name: "unknown 5xx", err: opErr("Glue", "GetCrawler", &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: 503}}, Err: errors.New("unavailable")}), want: "TransientError"},
 		{name: "not found is terminal", err: opErr("DataZone", "GetEnvironment", &dztypes.ResourceNotFoundException{Message: strPtr("gone")}), want: "ServiceError"},
+		{name: "s3 throttles with SlowDown", err: opErr("S3", "PutObject", &smithy.GenericAPIError{Code: "SlowDown", Message: "Reduce your request rate."}), want: "TransientError"},
+		{name: "s3 expired credentials", err: opErr("S3", "GetObject", &smithy.GenericAPIError{Code: "ExpiredToken", Message: "The provided token has expired."}), want: "TransientError"},
+		{name: "s3 denial names the s3 action", err: opErr("S3", "PutObject", &smithy.GenericAPIError{Code: "AccessDenied", Message: "not authorized"}), want: "AccessDeniedError", fixPart: "s3:PutObject"},
+		{name: "a body cut short", err: fmt.Errorf("read body: %w", io.ErrUnexpectedEOF), want: "TransientError"},
 		{name: "deadline", err: fmt.Errorf("call: %w", context.DeadlineExceeded), want: "TransientError"},
 		{name: "named errors pass through", err: &workflow.CrawlFailedError{Crawler: "c"}, want: "CrawlFailedError"},
 	}

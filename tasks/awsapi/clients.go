@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/datazone"
 	"github.com/aws/aws-sdk-go-v2/service/glue"
 	"github.com/aws/aws-sdk-go-v2/service/lakeformation"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -16,6 +17,7 @@ type Clients struct {
 	LakeFormation *lakeformation.Client
 	DataZone      *datazone.Client
 	STS           *sts.Client
+	S3            *s3.Client // the workflow's documents in the state bucket (StateObjects)
 	cfg           aws.Config
 }
 
@@ -26,8 +28,18 @@ func NewClients(cfg aws.Config) *Clients {
 		LakeFormation: lakeformation.NewFromConfig(cfg),
 		DataZone:      datazone.NewFromConfig(cfg),
 		STS:           sts.NewFromConfig(cfg),
+		S3:            newS3(cfg),
 		cfg:           cfg,
 	}
+}
+
+// newS3 is the S3 client of cfg. A custom endpoint (cfg.BaseEndpoint: the sandbox) serves buckets
+// by path (http://host/bucket/key): virtual-hosted addressing would put the bucket in the host
+// name, which only AWS's own endpoints resolve.
+func newS3(cfg aws.Config) *s3.Client {
+	return s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.UsePathStyle = cfg.BaseEndpoint != nil
+	})
 }
 
 // AthenaAs returns an Athena client that acts with the given credentials (an environment's user

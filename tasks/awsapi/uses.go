@@ -37,6 +37,10 @@ var Uses = []Use{
 	{Task: workflow.TaskVerify, Service: "athena", API: reflect.TypeFor[VerifyAthena](), AsEnvironmentRole: true},
 }
 
+// NotYetUsed are interfaces declared for a change in progress that no task calls yet: no role is
+// granted their actions. An interface is in Uses or here, never in both (a test checks).
+var NotYetUsed = []reflect.Type{reflect.TypeFor[StateObjects]()}
+
 // Extra are IAM actions a task needs beyond the operations it calls: AWS performs them on the
 // caller's behalf. Registering a location with the service-linked role makes Lake Formation
 // create the role (first time) and add the path to its inline policy; Lake Formation reads the
