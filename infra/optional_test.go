@@ -53,7 +53,10 @@ func TestScheduleOnlyWithContext(t *testing.T) {
 	}
 	groups := full.ofType("AWS::Scheduler::ScheduleGroup")
 	if len(groups) != 1 || !equalJSON(full.resources[groups[0]].Properties["Name"], sch["GroupName"]) {
-		t.Errorf("schedule group %v, want the stack's own group %v", sch["GroupName"], groups)
+		t.Fatalf("schedule group %v, want the stack's own group %v", sch["GroupName"], groups)
+	}
+	if deps := full.resources[ids[0]].DependsOn; !slices.Contains(deps, groups[0]) {
+		t.Errorf("schedule depends on %v, want its group %s (it names the group by a plain string)", deps, groups[0])
 	}
 	role := getAtt(path(sch, "Target", "RoleArn"), "Arn")
 	sts := full.statementsOf(t, role)

@@ -89,7 +89,7 @@ func (b *stackBuilder) schedule(sm awsstepfunctions.StateMachine, sink *alarmSin
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
 	b.scheduleAlarms(sink, dlq, group)
-	return awsscheduler.NewCfnSchedule(b.stack, jsii.String("Schedule"), &awsscheduler.CfnScheduleProps{
+	schedule := awsscheduler.NewCfnSchedule(b.stack, jsii.String("Schedule"), &awsscheduler.CfnScheduleProps{
 		Description:                jsii.String("dzonboard: re-runs the onboarding with " + c.ScheduleInputFile),
 		GroupName:                  group.ScheduleGroupName(),
 		ScheduleExpression:         jsii.String(c.Schedule),
@@ -107,6 +107,10 @@ func (b *stackBuilder) schedule(sm awsstepfunctions.StateMachine, sink *alarmSin
 			DeadLetterConfig: &awsscheduler.CfnSchedule_DeadLetterConfigProperty{Arn: dlq.QueueArn()},
 		},
 	})
+	// The group's name is generated at synth time, so the schedule refers to it as a plain string:
+	// without this dependency CloudFormation could create the schedule before its group.
+	schedule.Node().AddDependency(group)
+	return schedule
 }
 
 // scheduleAlarms alarms, to the alarm topic, when a scheduled start failed after its retries:

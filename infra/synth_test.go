@@ -56,6 +56,7 @@ type resource struct {
 	Type       string
 	Properties map[string]interface{}
 	Metadata   map[string]interface{}
+	DependsOn  []string
 }
 
 var (
@@ -123,7 +124,7 @@ func synthStack(ctx map[string]interface{}) (*synthesis, error) {
 		props, _ := r["Properties"].(map[string]interface{})
 		meta, _ := r["Metadata"].(map[string]interface{})
 		typ, _ := r["Type"].(string)
-		s.resources[id] = resource{Type: typ, Properties: props, Metadata: meta}
+		s.resources[id] = resource{Type: typ, Properties: props, Metadata: meta, DependsOn: strs(r["DependsOn"])}
 	}
 	s.outputs, _ = doc["Outputs"].(map[string]interface{})
 	var err error
