@@ -111,6 +111,19 @@ func (b *stackBuilder) allowAlarms(sink *alarmSink) {
 	}), nil)
 }
 
+// whenAny is an alarm that goes off when metric reaches 1 in one period, and treats missing data
+// (nothing happened) as fine.
+func whenAny(description string, metric awscloudwatch.IMetric) *awscloudwatch.AlarmProps {
+	return &awscloudwatch.AlarmProps{
+		AlarmDescription:   jsii.String(description),
+		Metric:             metric,
+		Threshold:          jsii.Number(1),
+		EvaluationPeriods:  jsii.Number(1),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+	}
+}
+
 // executionsAlarm alarms on failed and timed-out executions.
 func (b *stackBuilder) executionsAlarm(sink *alarmSink, sm awsstepfunctions.StateMachine) {
 	period := awscdk.Duration_Minutes(jsii.Number(alarmPeriodMinutes))
@@ -124,12 +137,7 @@ func (b *stackBuilder) executionsAlarm(sink *alarmSink, sm awsstepfunctions.Stat
 		Label:  jsii.String("failed or timed-out executions"),
 		Period: period,
 	})
-	b.addAlarm(sink, "ExecutionsFailedAlarm", "executions-failed", &awscloudwatch.AlarmProps{
-		AlarmDescription:   jsii.String("dzonboard: an onboarding execution failed or timed out. Open the execution in the Step Functions console; its Fail state's Error and Cause say what to fix."),
-		Metric:             failures,
-		Threshold:          jsii.Number(1),
-		EvaluationPeriods:  jsii.Number(1),
-		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-	})
+	b.addAlarm(sink, "ExecutionsFailedAlarm", "executions-failed", whenAny(
+		"dzonboard: an onboarding execution failed or timed out. Open the execution in the Step Functions console; its Fail state's Error and Cause say what to fix.",
+		failures))
 }

@@ -12,8 +12,8 @@ import (
 // Context keys: the deploy-time configuration, in cdk.json's "context" or given as
 // `-c key=value`. A list may be a JSON array (cdk.json) or a comma-separated string (-c).
 const (
-	// CtxDomainID is the DataZone domain (dzd_...). It scopes the DataZone role's permissions
-	// and is needed for the project memberships.
+	// CtxDomainID is the DataZone domain (dzd_...). It scopes datazone:GetDomain (the other
+	// DataZone actions have no resource type) and is needed for the project memberships.
 	CtxDomainID = "domainId"
 	// CtxProducerProjectID is the project that owns the data sources and assets; the DataZone
 	// role becomes its contributor.

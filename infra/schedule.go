@@ -122,15 +122,10 @@ func (b *stackBuilder) schedule(sm awsstepfunctions.StateMachine, sink *alarmSin
 // starts that did reach the queue; if it does, such a failure alarms twice.
 func (b *stackBuilder) scheduleAlarms(sink *alarmSink, dlq awssqs.Queue, group awsscheduler.ScheduleGroup) {
 	period := awscdk.Duration_Minutes(jsii.Number(alarmPeriodMinutes))
-	b.addAlarm(sink, "ScheduleDeadLetterAlarm", "schedule-dead-letters", &awscloudwatch.AlarmProps{
-		AlarmDescription: jsii.String("dzonboard: the schedule could not start an onboarding execution after its retries. " +
-			"Read the message in the ScheduleDeadLetterQueue (its error says why: the schedule role, a Step Functions quota, the input), fix it, then purge the queue."),
-		Metric:             dlq.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Maximum")}),
-		Threshold:          jsii.Number(1),
-		EvaluationPeriods:  jsii.Number(1),
-		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-	})
+	b.addAlarm(sink, "ScheduleDeadLetterAlarm", "schedule-dead-letters", whenAny(
+		"dzonboard: the schedule could not start an onboarding execution after its retries. "+
+			"Read the message in the ScheduleDeadLetterQueue (its error says why: the schedule role, a Step Functions quota, the input), fix it, then purge the queue.",
+		dlq.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Maximum")})))
 	sum := &awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Sum")}
 	lost := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
 		Expression: jsii.String("FILL(notDelivered, 0) + FILL(dropped, 0)"),
@@ -141,15 +136,10 @@ func (b *stackBuilder) scheduleAlarms(sink *alarmSink, dlq awssqs.Queue, group a
 		Label:  jsii.String("scheduled starts lost"),
 		Period: period,
 	})
-	b.addAlarm(sink, "ScheduleLostAlarm", "schedule-lost", &awscloudwatch.AlarmProps{
-		AlarmDescription: jsii.String("dzonboard: the schedule could not start an onboarding execution and could not deliver the failure to its dead-letter queue either. " +
-			"Check the schedule role (states:StartExecution on the state machine, sqs:SendMessage on the queue) and the schedule in the EventBridge Scheduler console."),
-		Metric:             lost,
-		Threshold:          jsii.Number(1),
-		EvaluationPeriods:  jsii.Number(1),
-		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-	})
+	b.addAlarm(sink, "ScheduleLostAlarm", "schedule-lost", whenAny(
+		"dzonboard: the schedule could not start an onboarding execution and could not deliver the failure to its dead-letter queue either. "+
+			"Check the schedule role (states:StartExecution on the state machine, sqs:SendMessage on the queue) and the schedule in the EventBridge Scheduler console.",
+		lost))
 }
 
 // scheduleInput reads the schedule's execution input, validates it as the workflow will, and

@@ -177,7 +177,7 @@ func (r resources) wildcardReason(s scope) string {
 		}
 		return "Tables are found by the crawler at run time, so the table part of the ARN cannot be named; it is limited to the databases of the glueDatabases context."
 	case domainScope:
-		return "The DataZone domain ARN comes from the domainId context; it is not set, so the role may act in any domain of this account and region (still only as a member of the projects it was added to). Set domainId to scope it."
+		return "The DataZone domain ARN (for GetDomain, the one DataZone action here with a resource type) comes from the domainId context; it is not set, so the role may read any domain of this account and region. Set domainId to scope it."
 	case serviceScope:
 		return "These actions have no resource type in the Service Authorization Reference (internal/iamref): IAM ignores a statement that names an ARN for such an action, so Resource * is the only grant that takes effect. " +
 			"That covers Lake Formation (it authorises with its own grants), every DataZone action but GetDomain and a few others (DataZone's project membership still scopes what the role may touch) and X-Ray's PutTraceSegments/PutTelemetryRecords; the actions are exactly the SDK calls of tasks/awsapi for this role's tasks."

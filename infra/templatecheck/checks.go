@@ -342,31 +342,34 @@ func checkPartition(t *Template) (string, []string) {
 	return "no ARN hard-codes a partition (all use AWS::Partition)", problems
 }
 
-// deadLetterQueue returns a schedule's dead-letter queue, or a problem.
-func (t *Template) deadLetterQueue(s Resource) (Resource, string) {
-	arn := path(s.Properties, "Target", "DeadLetterConfig", "Arn")
-	q, ok := t.Resources[target(arn)]
-	if arn == nil || !ok || q.Type != "AWS::SQS::Queue" {
-		return Resource{}, fmt.Sprintf("schedule %s has no dead-letter queue of this stack (Target.DeadLetterConfig): a start Step Functions rejects makes no execution, and no alarm would see it", s.ID)
-	}
-	return q, ""
-}
-
-// checkScheduleDeadLetters: every schedule has an encrypted standard SQS dead-letter queue that
-// its role may send to (EventBridge Scheduler user guide, "Configuring a schedule's dead-letter
-// queue": sqs:SendMessage for the execution role; FIFO queues are not supported).
-func checkScheduleDeadLetters(t *Template) (string, []string) {
+// eachSchedule runs check on every schedule of the template with its dead-letter queue, and
+// joins what they verified and found. A schedule without a dead-letter queue of the stack is a
+// problem: a start Step Functions rejects makes no execution, and no alarm would see it.
+func (t *Template) eachSchedule(check func(s, queue Resource) (verified string, problems []string)) (string, []string) {
 	schedules := t.ofType("AWS::Scheduler::Schedule")
 	if len(schedules) == 0 {
 		return "no schedule in this template (context schedule unset): nothing to check", nil
 	}
 	var problems, verified []string
 	for _, s := range schedules {
-		q, problem := t.deadLetterQueue(s)
-		if problem != "" {
-			problems = append(problems, problem)
+		arn := path(s.Properties, "Target", "DeadLetterConfig", "Arn")
+		q, ok := t.Resources[target(arn)]
+		if arn == nil || !ok || q.Type != "AWS::SQS::Queue" {
+			problems = append(problems, fmt.Sprintf("schedule %s has no dead-letter queue of this stack (Target.DeadLetterConfig): a start Step Functions rejects makes no execution, and no alarm would see it", s.ID))
 			continue
 		}
+		v, p := check(s, q)
+		verified, problems = append(verified, v), append(problems, p...)
+	}
+	return strings.Join(verified, "; "), problems
+}
+
+// checkScheduleDeadLetters: every schedule has an encrypted standard SQS dead-letter queue that
+// its role may send to (EventBridge Scheduler user guide, "Configuring a schedule's dead-letter
+// queue": sqs:SendMessage for the execution role; FIFO queues are not supported).
+func checkScheduleDeadLetters(t *Template) (string, []string) {
+	return t.eachSchedule(func(s, q Resource) (string, []string) {
+		var problems []string
 		encryption := ""
 		switch {
 		case q.Properties["KmsMasterKeyId"] != nil:
@@ -384,9 +387,8 @@ func checkScheduleDeadLetters(t *Template) (string, []string) {
 		if !slices.ContainsFunc(t.roleStatements(role), func(st statement) bool { return st.allows("sqs:SendMessage") && t.covers(st, queueARN) }) {
 			problems = append(problems, fmt.Sprintf("the role %s of schedule %s may not sqs:SendMessage to its dead-letter queue %s", role, s.ID, q.ID))
 		}
-		verified = append(verified, fmt.Sprintf("schedule %s: dead-letter queue %s encrypted (%s), its role may sqs:SendMessage to it", s.ID, q.ID, encryption))
-	}
-	return strings.Join(verified, "; "), problems
+		return fmt.Sprintf("schedule %s: dead-letter queue %s encrypted (%s), its role may sqs:SendMessage to it", s.ID, q.ID, encryption), problems
+	})
 }
 
 // metric is one metric an alarm watches.
@@ -437,17 +439,8 @@ func (t *Template) watches(match func(metric) bool) []string {
 // (AWS/Scheduler InvocationsFailedToBeSentToDeadLetterCount, dimension ScheduleGroup; EventBridge
 // Scheduler user guide, "Monitoring EventBridge Scheduler with Amazon CloudWatch").
 func checkScheduleAlarms(t *Template) (string, []string) {
-	schedules := t.ofType("AWS::Scheduler::Schedule")
-	if len(schedules) == 0 {
-		return "no schedule in this template (context schedule unset): nothing to check", nil
-	}
-	var problems, verified []string
-	for _, s := range schedules {
-		q, problem := t.deadLetterQueue(s)
-		if problem != "" {
-			problems = append(problems, problem)
-			continue
-		}
+	return t.eachSchedule(func(s, q Resource) (string, []string) {
+		var problems []string
 		depth := t.watches(func(m metric) bool {
 			return m.namespace == "AWS/SQS" && m.name == "ApproximateNumberOfMessagesVisible" && refersTo(m.dimensions["QueueName"], q.ID)
 		})
@@ -465,9 +458,8 @@ func checkScheduleAlarms(t *Template) (string, []string) {
 		if len(lost) == 0 {
 			problems = append(problems, fmt.Sprintf("no alarm watches AWS/Scheduler InvocationsFailedToBeSentToDeadLetterCount of schedule group %s: a start that cannot reach the dead-letter queue would go unseen", group))
 		}
-		verified = append(verified, fmt.Sprintf("schedule %s: alarms %v on its dead-letter queue and %v on starts it could not deliver there", s.ID, depth, lost))
-	}
-	return strings.Join(verified, "; "), problems
+		return fmt.Sprintf("schedule %s: alarms %v on its dead-letter queue and %v on starts it could not deliver there", s.ID, depth, lost), problems
+	})
 }
 
 // functionRole returns the role of the function whose TASK is task, or "".
@@ -475,6 +467,17 @@ func (t *Template) functionRole(task string) string {
 	for _, f := range t.ofType("AWS::Lambda::Function") {
 		if path(f.Properties, "Environment", "Variables", "TASK") == task {
 			return target(f.Properties["Role"])
+		}
+	}
+	return ""
+}
+
+// lakeFormationRole returns the role Preflight checks is a data lake administrator: the one its
+// function's DZONBOARD_LAKEFORMATION_ROLE_ARN (infra.EnvLakeFormationRoleARN) names, or "".
+func (t *Template) lakeFormationRole() string {
+	for _, f := range t.ofType("AWS::Lambda::Function") {
+		if path(f.Properties, "Environment", "Variables", "TASK") == workflow.TaskPreflight {
+			return target(path(f.Properties, "Environment", "Variables", "DZONBOARD_LAKEFORMATION_ROLE_ARN"))
 		}
 	}
 	return ""
@@ -491,7 +494,7 @@ func checkDataLakeAdmins(t *Template) (string, []string) {
 	}
 	cr := crs[0]
 	var problems []string
-	lf, dz := t.functionRole(workflow.TaskPrepareLakeFormation), t.functionRole(workflow.TaskPreflight)
+	lf, dz := t.lakeFormationRole(), t.functionRole(workflow.TaskPreflight)
 	for _, want := range []struct {
 		property, role, what string
 	}{
