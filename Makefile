@@ -8,7 +8,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: all demo test unit lint asl lambda synth bench build deps clean
+.PHONY: all demo test unit lint asl lambda synth check-template bench build deps clean
 
 all: build
 
@@ -27,8 +27,9 @@ build: deps
 demo: deps
 	$(GO) run ./cmd/dzonboard run-local --input examples/sandbox.json
 
-## test: lint, ASL validation, every Go test (sandbox, tasks, whole workflow, CDK + cdk-nag), synth.
-test: lint asl unit synth
+## test: lint, ASL validation, every Go test (sandbox, tasks, whole workflow, CDK + cdk-nag), synth
+## and the template checks.
+test: lint asl unit synth check-template
 
 unit: deps
 	$(GO) test -count=1 -timeout 20m ./...
@@ -50,6 +51,21 @@ lambda:
 synth: deps lambda
 	npx --no-install cdk synth --no-notices --quiet -o build/cdk.out > /dev/null
 	@echo "template: build/cdk.out/$$(ls build/cdk.out | grep -m1 template.json)"
+
+# EXAMPLE_CONTEXT sets every context key (the sandbox world's IDs), so that check-template also
+# sees what only a configured stack has: the memberships, the schedule with its dead-letter queue
+# and alarms, the e-mail subscription.
+EXAMPLE_CONTEXT := -c domainId=dzd_5xk2q8m1v3c9tb -c producerProjectId=b3n7k2q9x1m4zd \
+	-c consumerProjectIds=e4p8s2k7w1n5qa -c crawlerNames=acme-sales-orders -c glueDatabases=acme_sales \
+	-c 'schedule=cron(0 6 * * ? *)' -c scheduleInputFile=examples/sandbox.json \
+	-c alarmEmail=data-platform@example.com
+
+## check-template: every template check (infra/templatecheck, cdk-nag) on the template `make synth`
+## writes from cdk.json (what `cdk deploy` would deploy) and on one with every context key set;
+## one line per check.
+check-template: synth
+	npx --no-install cdk synth --no-notices --quiet $(EXAMPLE_CONTEXT) -o build/cdk.out.example > /dev/null
+	$(GO) run ./infra/checktemplate build/cdk.out build/cdk.out.example
 
 ## bench: performance targets (sandbox cost of a whole onboarding, ...).
 bench: deps

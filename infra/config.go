@@ -12,8 +12,8 @@ import (
 // Context keys: the deploy-time configuration, in cdk.json's "context" or given as
 // `-c key=value`. A list may be a JSON array (cdk.json) or a comma-separated string (-c).
 const (
-	// CtxDomainID is the DataZone domain (dzd_...). It scopes the DataZone role's permissions
-	// and is needed for the project memberships.
+	// CtxDomainID is the DataZone domain (dzd_...). It scopes datazone:GetDomain (the other
+	// DataZone actions have no resource type) and is needed for the project memberships.
 	CtxDomainID = "domainId"
 	// CtxProducerProjectID is the project that owns the data sources and assets; the DataZone
 	// role becomes its contributor.
@@ -21,6 +21,10 @@ const (
 	// CtxConsumerProjectIDs are the projects subscribed to the listings; the DataZone role
 	// becomes a contributor of each.
 	CtxConsumerProjectIDs = "consumerProjectIds"
+	// CtxExistingMemberships are projects (among the producer and consumers) that the DataZone
+	// role is already a member of, added by hand: the stack creates no membership there (which
+	// would fail with "User is already in the project") and never removes it.
+	CtxExistingMemberships = "existingMembershipProjectIds"
 	// CtxCrawlerNames are the Glue crawlers the workflow may run ("*" for any).
 	CtxCrawlerNames = "crawlerNames"
 	// CtxGlueDatabases are the Glue databases the workflow may read and grant on (empty for any).
@@ -42,12 +46,14 @@ type Config struct {
 	DomainID           string
 	ProducerProjectID  string
 	ConsumerProjectIDs []string
-	CrawlerNames       []string // never empty: ["*"] means any crawler
-	GlueDatabases      []string // empty means any database
-	Schedule           string
-	ScheduleTimezone   string
-	ScheduleInputFile  string
-	AlarmEmail         string
+	// ExistingMemberships are projects whose membership of the DataZone role was made by hand.
+	ExistingMemberships []string
+	CrawlerNames        []string // never empty: ["*"] means any crawler
+	GlueDatabases       []string // empty means any database
+	Schedule            string
+	ScheduleTimezone    string
+	ScheduleInputFile   string
+	AlarmEmail          string
 }
 
 // ConfigFromContext reads the configuration visible to node, applying the defaults.
@@ -73,6 +79,7 @@ func ConfigFromContext(node constructs.Node) (Config, error) {
 	c.DomainID = str(CtxDomainID)
 	c.ProducerProjectID = str(CtxProducerProjectID)
 	c.ConsumerProjectIDs = strs(CtxConsumerProjectIDs)
+	c.ExistingMemberships = strs(CtxExistingMemberships)
 	c.CrawlerNames = strs(CtxCrawlerNames)
 	c.GlueDatabases = strs(CtxGlueDatabases)
 	c.Schedule = str(CtxSchedule)
@@ -90,6 +97,11 @@ func ConfigFromContext(node constructs.Node) (Config, error) {
 	}
 	if c.ScheduleTimezone == "" {
 		c.ScheduleTimezone = "UTC"
+	}
+	for _, p := range c.ExistingMemberships {
+		if !slices.Contains(c.projectIDs(), p) {
+			return Config{}, fmt.Errorf("context %s names project %s, which is neither %s nor one of %s", CtxExistingMemberships, p, CtxProducerProjectID, CtxConsumerProjectIDs)
+		}
 	}
 	return c, nil
 }

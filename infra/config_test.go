@@ -44,6 +44,19 @@ func TestConfigFromContext(t *testing.T) {
 			ctx:  map[string]interface{}{CtxCrawlerNames: []interface{}{"c1", "*"}},
 			want: Config{CrawlerNames: []string{"*"}, ScheduleTimezone: "UTC"},
 		},
+		{
+			name: "memberships made by hand",
+			ctx: map[string]interface{}{
+				CtxDomainID: "dzd_abc", CtxProducerProjectID: "p0", CtxConsumerProjectIDs: "p1,p2", CtxExistingMemberships: "p2",
+			},
+			want: Config{DomainID: "dzd_abc", ProducerProjectID: "p0", ConsumerProjectIDs: []string{"p1", "p2"},
+				ExistingMemberships: []string{"p2"}, CrawlerNames: []string{"*"}, ScheduleTimezone: "UTC"},
+		},
+		{
+			name:    "a membership made by hand in a project the stack does not know",
+			ctx:     map[string]interface{}{CtxProducerProjectID: "p0", CtxExistingMemberships: []interface{}{"p9"}},
+			wantErr: "context existingMembershipProjectIds names project p9, which is neither producerProjectId nor one of consumerProjectIds",
+		},
 		{name: "a number for a string", ctx: map[string]interface{}{CtxDomainID: 42}, wantErr: "context domainId: want a string"},
 		{name: "a list of numbers", ctx: map[string]interface{}{CtxGlueDatabases: []interface{}{1}}, wantErr: "context glueDatabases: 1 is not a string"},
 		{name: "broken JSON list", ctx: map[string]interface{}{CtxCrawlerNames: `["c1"`}, wantErr: "is not a JSON list"},

@@ -47,6 +47,16 @@ func (b *stackBuilder) suppressFindings(sm awsstepfunctions.StateMachine) {
 	}}, jsii.Bool(true))
 }
 
+// suppressDeadLetterQueueRule suppresses cdk-nag's rule that a queue have a dead-letter queue of
+// its own (AwsSolutions-SQS3) for a queue that is itself a dead-letter queue, which the rule
+// cannot see when the sender is not an SQS queue (here EventBridge Scheduler).
+func suppressDeadLetterQueueRule(queue constructs.IConstruct, sender string) {
+	cdknag.NagSuppressions_AddResourceSuppressions(queue, &[]*cdknag.NagPackSuppression{{
+		Id:     jsii.String("AwsSolutions-SQS3"),
+		Reason: jsii.String("This queue is the dead-letter queue of " + sender + "; a dead-letter queue has no dead-letter queue of its own, and an alarm on its visible messages reports what arrives."),
+	}}, jsii.Bool(true))
+}
+
 type wildcard struct {
 	finding string // as cdk-nag reports it: "Resource::<flattened ARN>"
 	reason  string

@@ -29,7 +29,7 @@ func (b *stackBuilder) outputs(sm awsstepfunctions.StateMachine, topic awssns.To
 	}{
 		{glueRole, "Runs the Glue crawler."},
 		{lakeFormationRole, "Registers the S3 location and grants in Lake Formation; a data lake administrator."},
-		{dataZoneRole, "Acts in DataZone; a PROJECT_CONTRIBUTOR of the producer and consumer projects."},
+		{dataZoneRole, "Acts in DataZone and reads the catalog; a PROJECT_CONTRIBUTOR of the producer and consumer projects and a Lake Formation read-only administrator."},
 	} {
 		if role, ok := b.roles[r.id]; ok {
 			output(b, string(r.id)+"Arn", *role.RoleArn(), r.doc)

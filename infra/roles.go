@@ -41,7 +41,7 @@ var roleGroups = []roleGroup{
 	},
 	{
 		id:          dataZoneRole,
-		description: "dzonboard: reads the account, runs the DataZone data source, publishes, subscribes and verifies (a project contributor).",
+		description: "dzonboard: reads the account, runs the DataZone data source, publishes, subscribes and verifies (a project contributor and a Lake Formation read-only administrator).",
 		tasks: []string{
 			workflow.TaskPreflight, workflow.TaskDataSource, workflow.TaskRun,
 			workflow.TaskPublish, workflow.TaskSubscribe, workflow.TaskVerify,
@@ -50,7 +50,7 @@ var roleGroups = []roleGroup{
 	},
 	{
 		id:          dataLakeAdmins,
-		description: "dzonboard: deploy-time custom resource that adds the Lake Formation role to the data lake administrators.",
+		description: "dzonboard: deploy-time custom resource that makes the Lake Formation role a data lake administrator and the DataZone role a read-only administrator.",
 		tasks:       []string{awsapi.TaskDataLakeAdmins},
 	},
 }

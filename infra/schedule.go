@@ -8,8 +8,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/jsii-runtime-go"
 
@@ -20,11 +23,15 @@ import (
 const (
 	scheduleRetries     = 3
 	scheduleMaxEventAge = 3600 // seconds
+	// deadLetterRetentionDays is how long a failed start waits in the dead-letter queue to be
+	// read: SQS's maximum, 14 days.
+	deadLetterRetentionDays = 14
 )
 
 // schedule creates an EventBridge Scheduler schedule that starts the state machine with the
-// input of scheduleInputFile, when the schedule context is set. It returns nil otherwise.
-func (b *stackBuilder) schedule(sm awsstepfunctions.StateMachine) awsscheduler.CfnSchedule {
+// input of scheduleInputFile, when the schedule context is set, with its dead-letter queue and
+// alarms (scheduleAlarms). It returns nil otherwise.
+func (b *stackBuilder) schedule(sm awsstepfunctions.StateMachine, sink *alarmSink) awsscheduler.CfnSchedule {
 	c := b.cfg
 	if c.Schedule == "" {
 		if c.ScheduleInputFile != "" {
@@ -58,8 +65,33 @@ func (b *stackBuilder) schedule(sm awsstepfunctions.StateMachine) awsscheduler.C
 		Actions:   jsii.Strings("states:StartExecution"),
 		Resources: jsii.Strings(*sm.StateMachineArn()),
 	}))
-	return awsscheduler.NewCfnSchedule(b.stack, jsii.String("Schedule"), &awsscheduler.CfnScheduleProps{
+	// A start that Step Functions rejects (the role, a quota, a deleted state machine) makes no
+	// execution, so the executions alarm never sees it. After its retries, Scheduler delivers it
+	// to this standard SQS queue, with the target's answer, using the schedule's role: the role
+	// needs sqs:SendMessage on the queue (EventBridge Scheduler user guide, "Configuring a
+	// schedule's dead-letter queue"; a FIFO queue is not supported). SQS-managed encryption needs
+	// no KMS permission from the sender.
+	dlq := awssqs.NewQueue(b.stack, jsii.String("ScheduleDeadLetterQueue"), &awssqs.QueueProps{
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(deadLetterRetentionDays)),
+		RemovalPolicy:   awscdk.RemovalPolicy_DESTROY,
+	})
+	suppressDeadLetterQueueRule(dlq, "the EventBridge Scheduler schedule")
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("DeadLetter"),
+		Actions:   jsii.Strings("sqs:SendMessage"),
+		Resources: jsii.Strings(*dlq.QueueArn()),
+	}))
+	// The schedule has its own group so that the Scheduler metrics (dimension ScheduleGroup) are
+	// this schedule's alone.
+	group := awsscheduler.NewScheduleGroup(b.stack, jsii.String("ScheduleGroup"), &awsscheduler.ScheduleGroupProps{
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	b.scheduleAlarms(sink, dlq, group)
+	schedule := awsscheduler.NewCfnSchedule(b.stack, jsii.String("Schedule"), &awsscheduler.CfnScheduleProps{
 		Description:                jsii.String("dzonboard: re-runs the onboarding with " + c.ScheduleInputFile),
+		GroupName:                  group.ScheduleGroupName(),
 		ScheduleExpression:         jsii.String(c.Schedule),
 		ScheduleExpressionTimezone: jsii.String(c.ScheduleTimezone),
 		State:                      jsii.String("ENABLED"),
@@ -72,8 +104,42 @@ func (b *stackBuilder) schedule(sm awsstepfunctions.StateMachine) awsscheduler.C
 				MaximumRetryAttempts:     jsii.Number(scheduleRetries),
 				MaximumEventAgeInSeconds: jsii.Number(scheduleMaxEventAge),
 			},
+			DeadLetterConfig: &awsscheduler.CfnSchedule_DeadLetterConfigProperty{Arn: dlq.QueueArn()},
 		},
 	})
+	// The group's name is generated at synth time, so the schedule refers to it as a plain string:
+	// without this dependency CloudFormation could create the schedule before its group.
+	schedule.Node().AddDependency(group)
+	return schedule
+}
+
+// scheduleAlarms alarms, to the alarm topic, when a scheduled start failed after its retries:
+// on the dead-letter queue's visible messages (it stays in alarm until someone reads or purges
+// them), and on the Scheduler metrics of starts that could not even be delivered to the queue
+// (InvocationsFailedToBeSentToDeadLetterCount) or were dropped (InvocationDroppedCount)
+// (EventBridge Scheduler user guide, "Monitoring EventBridge Scheduler with Amazon CloudWatch";
+// CDK's ScheduleGroup metric methods). UNCONFIRMED: whether InvocationDroppedCount also counts
+// starts that did reach the queue; if it does, such a failure alarms twice.
+func (b *stackBuilder) scheduleAlarms(sink *alarmSink, dlq awssqs.Queue, group awsscheduler.ScheduleGroup) {
+	period := awscdk.Duration_Minutes(jsii.Number(alarmPeriodMinutes))
+	b.addAlarm(sink, "ScheduleDeadLetterAlarm", "schedule-dead-letters", whenAny(
+		"dzonboard: the schedule could not start an onboarding execution after its retries. "+
+			"Read the message in the ScheduleDeadLetterQueue (its error says why: the schedule role, a Step Functions quota, the input), fix it, then purge the queue.",
+		dlq.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Maximum")})))
+	sum := &awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Sum")}
+	lost := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+		Expression: jsii.String("FILL(notDelivered, 0) + FILL(dropped, 0)"),
+		UsingMetrics: &map[string]awscloudwatch.IMetric{
+			"notDelivered": group.MetricFailedToBeSentToDLQ(nil, sum),
+			"dropped":      group.MetricDropped(sum),
+		},
+		Label:  jsii.String("scheduled starts lost"),
+		Period: period,
+	})
+	b.addAlarm(sink, "ScheduleLostAlarm", "schedule-lost", whenAny(
+		"dzonboard: the schedule could not start an onboarding execution and could not deliver the failure to its dead-letter queue either. "+
+			"Check the schedule role (states:StartExecution on the state machine, sqs:SendMessage on the queue) and the schedule in the EventBridge Scheduler console.",
+		lost))
 }
 
 // scheduleInput reads the schedule's execution input, validates it as the workflow will, and

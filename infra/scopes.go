@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/dzonboard/dzonboard/internal/iamref"
 )
 
 // scope is the resources (and condition) an action is allowed on.
@@ -18,14 +20,17 @@ const (
 	crawlerScope scope = iota // the crawlers of crawlerNames
 	catalogScope              // the Glue catalog, the databases of glueDatabases and their tables
 	domainScope               // the DataZone domain of domainId
-	serviceScope              // "*": the service has no resource-level permissions for the action
+	serviceScope              // "*": the action has no resource type, so IAM matches it only to "*"
 	lfRoleScope               // Lake Formation's service-linked role
 	lfRoleCreate              // creating that role, only for lakeformation.amazonaws.com
 )
 
-// actionScopes places each IAM action a task needs (awsapi.Actions) on its resources; services
-// without an entry here fall back to serviceScopes. An action in neither fails the synth, so a
-// new SDK call in tasks/ cannot reach a role without a decision about its resources.
+// actionScopes places each IAM action a task needs (awsapi.Actions) on its resources. An action
+// without an entry that AWS's IAM action data (internal/iamref, the Service Authorization
+// Reference) lists with no resource type takes "*": IAM ignores a statement that names an ARN for
+// such an action, so any narrower resource would be a grant that never applies. The other actions
+// fall back to serviceScopes, and an action in none of these fails the synth, so a new SDK call in
+// tasks/ cannot reach a role without a decision about its resources.
 var actionScopes = map[string]scope{
 	"glue:GetCrawler":             crawlerScope,
 	"glue:StartCrawler":           crawlerScope,
@@ -39,10 +44,10 @@ var actionScopes = map[string]scope{
 }
 
 var serviceScopes = map[string]scope{
-	// Every DataZone action takes the domain as its resource.
+	// The few DataZone actions with a resource type (GetDomain, UpdateDomain, tagging, ...) take
+	// the domain; the others have none (iamref) and take "*" (DataZone's project membership
+	// check still limits what the role can touch).
 	"datazone": domainScope,
-	// Lake Formation authorises with its own grants; its IAM actions have no resource types.
-	"lakeformation": serviceScope,
 }
 
 // Fixed actions every function's role has besides its tasks' calls: writing its own log group
@@ -65,6 +70,9 @@ type resources struct {
 func scopeOf(action string) (scope, error) {
 	if s, ok := actionScopes[action]; ok {
 		return s, nil
+	}
+	if types, known := iamref.ResourceTypes(action); known && len(types) == 0 {
+		return serviceScope, nil
 	}
 	service, _, _ := strings.Cut(action, ":")
 	if s, ok := serviceScopes[service]; ok {
@@ -169,9 +177,10 @@ func (r resources) wildcardReason(s scope) string {
 		}
 		return "Tables are found by the crawler at run time, so the table part of the ARN cannot be named; it is limited to the databases of the glueDatabases context."
 	case domainScope:
-		return "The DataZone domain ARN comes from the domainId context; it is not set, so the role may act in any domain of this account and region (still only as a member of the projects it was added to). Set domainId to scope it."
+		return "The DataZone domain ARN (for GetDomain, the one DataZone action here with a resource type) comes from the domainId context; it is not set, so the role may read any domain of this account and region. Set domainId to scope it."
 	case serviceScope:
-		return "Lake Formation's IAM actions (it authorises with its own grants) and X-Ray's PutTraceSegments/PutTelemetryRecords have no resource-level permissions, so they take Resource *; the actions are exactly the SDK calls of tasks/awsapi for this role's tasks."
+		return "These actions have no resource type in the Service Authorization Reference (internal/iamref): IAM ignores a statement that names an ARN for such an action, so Resource * is the only grant that takes effect. " +
+			"That covers Lake Formation (it authorises with its own grants), every DataZone action but GetDomain and a few others (DataZone's project membership still scopes what the role may touch) and X-Ray's PutTraceSegments/PutTelemetryRecords; the actions are exactly the SDK calls of tasks/awsapi for this role's tasks."
 	}
 	return ""
 }

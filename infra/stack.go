@@ -78,9 +78,11 @@ func NewOnboardingStack(scope constructs.Construct, id string, props *Onboarding
 	sm := b.stateMachine()
 	b.projectMemberships()
 	b.dataLakeAdmins()
-	schedule := b.schedule(sm)
-	topic := b.alarm(sm)
-	b.outputs(sm, topic, schedule)
+	alarms := b.alarmTopic()
+	b.executionsAlarm(alarms, sm)
+	schedule := b.schedule(sm, alarms)
+	b.allowAlarms(alarms)
+	b.outputs(sm, alarms.topic, schedule)
 	b.suppressFindings(sm)
 	return stack
 }

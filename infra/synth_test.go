@@ -16,27 +16,30 @@ import (
 
 // The context of the "full" stack: every key set, as for the sandbox world's account.
 const (
-	testDomain   = "dzd_5xk2q8m1v3c9tb"
-	testProducer = "b3n7k2q9x1m4zd"
-	testConsumer = "e4p8s2k7w1n5qa"
-	testCrawler  = "acme-sales-orders"
-	testDatabase = "acme_sales"
-	testSchedule = "cron(0 6 * * ? *)"
-	testTimezone = "Europe/Berlin"
-	testInput    = "../examples/sandbox.json"
-	testEmail    = "data-platform@example.com"
+	testDomain    = "dzd_5xk2q8m1v3c9tb"
+	testProducer  = "b3n7k2q9x1m4zd"
+	testConsumer  = "e4p8s2k7w1n5qa"
+	testConsumer2 = "h6r3t9v2y8m4kb"
+	testCrawler   = "acme-sales-orders"
+	testDatabase  = "acme_sales"
+	testSchedule  = "cron(0 6 * * ? *)"
+	testTimezone  = "Europe/Berlin"
+	testInput     = "../examples/sandbox.json"
+	testEmail     = "data-platform@example.com"
 )
 
 var fullContext = map[string]interface{}{
 	CtxDomainID:           testDomain,
 	CtxProducerProjectID:  testProducer,
-	CtxConsumerProjectIDs: []interface{}{testConsumer},
-	CtxCrawlerNames:       []interface{}{testCrawler},
-	CtxGlueDatabases:      []interface{}{testDatabase},
-	CtxSchedule:           testSchedule,
-	CtxScheduleTimezone:   testTimezone,
-	CtxScheduleInputFile:  testInput,
-	CtxAlarmEmail:         testEmail,
+	CtxConsumerProjectIDs: []interface{}{testConsumer, testConsumer2},
+	// The DataZone role was added to the second consumer project by hand.
+	CtxExistingMemberships: []interface{}{testConsumer2},
+	CtxCrawlerNames:        []interface{}{testCrawler},
+	CtxGlueDatabases:       []interface{}{testDatabase},
+	CtxSchedule:            testSchedule,
+	CtxScheduleTimezone:    testTimezone,
+	CtxScheduleInputFile:   testInput,
+	CtxAlarmEmail:          testEmail,
 }
 
 // synthesis is one synthesized stack.
@@ -46,12 +49,14 @@ type synthesis struct {
 	annotations assertions.Annotations
 	resources   map[string]resource // by logical ID
 	outputs     map[string]interface{}
+	json        []byte // the template
 }
 
 type resource struct {
 	Type       string
 	Properties map[string]interface{}
 	Metadata   map[string]interface{}
+	DependsOn  []string
 }
 
 var (
@@ -119,9 +124,13 @@ func synthStack(ctx map[string]interface{}) (*synthesis, error) {
 		props, _ := r["Properties"].(map[string]interface{})
 		meta, _ := r["Metadata"].(map[string]interface{})
 		typ, _ := r["Type"].(string)
-		s.resources[id] = resource{Type: typ, Properties: props, Metadata: meta}
+		s.resources[id] = resource{Type: typ, Properties: props, Metadata: meta, DependsOn: strs(r["DependsOn"])}
 	}
 	s.outputs, _ = doc["Outputs"].(map[string]interface{})
+	var err error
+	if s.json, err = json.Marshal(doc); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
