@@ -1,9 +1,7 @@
 package infra
 
 import (
-	"encoding/json"
 	"fmt"
-	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -12,6 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	dzonboard "github.com/dzonboard/dzonboard"
+	"github.com/dzonboard/dzonboard/internal/asl"
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
@@ -104,13 +103,11 @@ func lambdaTimeout(stateSeconds int) float64 {
 	return float64(min(max(stateSeconds-lambdaMargin, 30), maxLambdaTimeout))
 }
 
-var placeholder = regexp.MustCompile(`^\$\{([A-Za-z0-9_]+)\}$`)
-
-// stateTimeouts maps each task to the smallest TimeoutSeconds of the Task states that run it,
-// reading every state, in Parallel branches and Map processors too.
-func stateTimeouts(asl []byte) (map[string]int, error) {
-	var doc aslStates
-	if err := json.Unmarshal(asl, &doc); err != nil {
+// stateTimeouts maps each task to the smallest TimeoutSeconds of the Task states that run it
+// (defaultStateLimit for a state without one), nested states included.
+func stateTimeouts(def []byte) (map[string]int, error) {
+	m, err := asl.Parse(def)
+	if err != nil {
 		return nil, err
 	}
 	byPlaceholder := map[string]string{}
@@ -118,47 +115,18 @@ func stateTimeouts(asl []byte) (map[string]int, error) {
 		byPlaceholder[workflow.Placeholder(t)] = t
 	}
 	out := map[string]int{}
-	var walk func(states map[string]aslState)
-	walk = func(states map[string]aslState) {
-		for _, s := range states {
-			for _, br := range s.Branches {
-				walk(br.States)
-			}
-			for _, p := range []*aslStates{s.ItemProcessor, s.Iterator} {
-				if p != nil {
-					walk(p.States)
-				}
-			}
-			m := placeholder.FindStringSubmatch(s.Resource)
-			if s.Type != "Task" || m == nil {
-				continue
-			}
-			task, ok := byPlaceholder[m[1]]
-			if !ok {
-				continue
-			}
-			limit := s.TimeoutSeconds
-			if limit == 0 {
-				limit = defaultStateLimit
-			}
-			if cur, ok := out[task]; !ok || limit < cur {
-				out[task] = limit
-			}
+	for _, ts := range m.Tasks() {
+		task, ok := byPlaceholder[ts.Placeholder]
+		if !ok {
+			continue
+		}
+		limit := ts.State.TimeoutSeconds
+		if limit == 0 {
+			limit = defaultStateLimit
+		}
+		if cur, ok := out[task]; !ok || limit < cur {
+			out[task] = limit
 		}
 	}
-	walk(doc.States)
 	return out, nil
-}
-
-type aslStates struct {
-	States map[string]aslState `json:"States"`
-}
-
-type aslState struct {
-	Type           string      `json:"Type"`
-	Resource       string      `json:"Resource"`
-	TimeoutSeconds int         `json:"TimeoutSeconds"`
-	Branches       []aslStates `json:"Branches"`
-	ItemProcessor  *aslStates  `json:"ItemProcessor"`
-	Iterator       *aslStates  `json:"Iterator"`
 }

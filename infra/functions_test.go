@@ -95,11 +95,11 @@ func TestLambdaTimeoutStaysWithinTheState(t *testing.T) {
 }
 
 func TestStateTimeoutsReadNestedStates(t *testing.T) {
-	asl := []byte(`{"States": {
+	asl := []byte(`{"StartAt": "A", "States": {
 		"A": {"Type": "Task", "Resource": "${PreflightFunctionArn}", "TimeoutSeconds": 120},
-		"P": {"Type": "Parallel", "Branches": [{"States": {
+		"P": {"Type": "Parallel", "Branches": [{"StartAt": "B", "States": {
 			"B": {"Type": "Task", "Resource": "${ReportFunctionArn}"}}}]},
-		"M": {"Type": "Map", "ItemProcessor": {"States": {
+		"M": {"Type": "Map", "ItemProcessor": {"StartAt": "C", "States": {
 			"C": {"Type": "Task", "Resource": "${PreflightFunctionArn}", "TimeoutSeconds": 60},
 			"D": {"Type": "Task", "Resource": "arn:aws:states:::glue:startCrawler"}}}}}}`)
 	got, err := stateTimeouts(asl)

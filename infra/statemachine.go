@@ -2,8 +2,6 @@ package infra
 
 import (
 	"fmt"
-	"regexp"
-	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -12,23 +10,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	dzonboard "github.com/dzonboard/dzonboard"
+	"github.com/dzonboard/dzonboard/internal/asl"
 	"github.com/dzonboard/dzonboard/workflow"
 )
-
-// anyPlaceholder finds the ${...} substitutions of the ASL.
-var anyPlaceholder = regexp.MustCompile(`\$\{([A-Za-z0-9_]+)\}`)
-
-// placeholders returns the names of the ASL's ${...} substitutions, sorted, without duplicates.
-func placeholders(asl []byte) []string {
-	var out []string
-	for _, m := range anyPlaceholder.FindAllSubmatch(asl, -1) {
-		if name := string(m[1]); !slices.Contains(out, name) {
-			out = append(out, name)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
 
 // stateMachine creates the Standard state machine from the embedded ASL, with each task's
 // function ARN substituted, logging ALL to its own log group and X-Ray tracing. Its execution
@@ -40,7 +24,7 @@ func (b *stackBuilder) stateMachine() awsstepfunctions.StateMachine {
 	for _, t := range workflow.Tasks {
 		byPlaceholder[workflow.Placeholder(t)] = t
 	}
-	for _, name := range placeholders(dzonboard.StateMachineASL) {
+	for _, name := range asl.Placeholders(dzonboard.StateMachineASL) {
 		task, ok := byPlaceholder[name]
 		if !ok {
 			addError(b.stack, fmt.Sprintf("infra: statemachine.asl.json uses ${%s}, which is no task's placeholder (workflow.Tasks)", name))

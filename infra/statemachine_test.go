@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	dzonboard "github.com/dzonboard/dzonboard"
+	"github.com/dzonboard/dzonboard/internal/asl"
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
@@ -31,7 +32,7 @@ func TestStateMachineIsTheEmbeddedASL(t *testing.T) {
 	for _, task := range workflow.Tasks {
 		wantKeys = append(wantKeys, workflow.Placeholder(task))
 	}
-	if got := placeholders(dzonboard.StateMachineASL); !slices.Equal(got, sortedSet(wantKeys)) {
+	if got := asl.Placeholders(dzonboard.StateMachineASL); !slices.Equal(got, sortedSet(wantKeys)) {
 		t.Errorf("the ASL's placeholders %v, want one per task %v", got, sortedSet(wantKeys))
 	}
 	if len(subs) != len(wantKeys) {
