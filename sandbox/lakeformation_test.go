@@ -290,7 +290,7 @@ func TestListPermissionsByResourceType(t *testing.T) {
 		who   string
 		count int
 	}{
-		{name: "databases", typ: lftypes.DataLakeResourceTypeDatabase, count: 2},
+		{name: "databases", typ: lftypes.DataLakeResourceTypeDatabase, count: 3}, // crawler, manage-access role, env user role on default
 		{name: "tables", typ: lftypes.DataLakeResourceTypeTable, count: 1},
 		{name: "data locations", typ: lftypes.DataLakeResourceTypeDataLocation, count: 1},
 		{name: "crawler role only", who: crawlerRole, count: 2},
