@@ -94,7 +94,7 @@ func TestRunLocal(t *testing.T) {
 				"+00:00:30  Crawl  entered\n",
 				"+00:00:30  Report  succeeded  SUCCEEDED, 1 table\n",
 				"+00:00:30  SUCCEEDED\n",
-				"21 state transitions, 77 history events, simulated 00:00:30\n",
+				"22 state transitions, 79 history events, simulated 00:00:30\n",
 			},
 			wantCalls: []string{"Preflight@09:00:00", "LakeFormation@09:00:00", "Crawl@09:00:00", "Crawl@09:00:30",
 				"Tables@09:00:30", "DataSource@09:00:30", "Run@09:00:30", "Publish@09:00:30",
