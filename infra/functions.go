@@ -14,13 +14,6 @@ import (
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
-// EnvLakeFormationRoleARN is given to Preflight, which checks that this role is a data lake
-// administrator.
-const EnvLakeFormationRoleARN = "DZONBOARD_LAKEFORMATION_ROLE_ARN"
-
-// EnvTask selects the handler in the one task binary.
-const EnvTask = "TASK"
-
 const (
 	defaultMemoryMB = 256
 	// lambdaMargin is how much sooner than its state's TimeoutSeconds a function times out, so
@@ -58,7 +51,7 @@ func (b *stackBuilder) taskFunctions() map[string]awslambda.Function {
 		env := map[string]*string{}
 		if task == workflow.TaskPreflight {
 			if lf, ok := b.roles[lakeFormationRole]; ok {
-				env[EnvLakeFormationRoleARN] = lf.RoleArn()
+				env[workflow.EnvLakeFormationRoleARN] = lf.RoleArn()
 			}
 		}
 		memory, ok := memoryMB[task]
@@ -76,7 +69,7 @@ func (b *stackBuilder) function(task string, role awsiam.Role, timeoutSeconds, m
 		Retention:     b.props.LogRetention,
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
-	env[EnvTask] = jsii.String(task)
+	env[workflow.EnvTask] = jsii.String(task)
 	fn := awslambda.NewFunction(b.stack, jsii.String(task+"Function"), &awslambda.FunctionProps{
 		Description:   jsii.String("dzonboard task " + task),
 		Runtime:       awslambda.Runtime_PROVIDED_AL2023(),

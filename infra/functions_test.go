@@ -60,8 +60,8 @@ func TestEveryTaskHasItsFunction(t *testing.T) {
 			if task == workflow.TaskPreflight {
 				wantEnv = 2
 				lfRole := functionRole(t, full, workflow.TaskLakeFormation)
-				if got := getAtt(env[EnvLakeFormationRoleARN], "Arn"); got != lfRole {
-					t.Errorf("%s = %v, want the ARN of %s", EnvLakeFormationRoleARN, env[EnvLakeFormationRoleARN], lfRole)
+				if got := getAtt(env[workflow.EnvLakeFormationRoleARN], "Arn"); got != lfRole {
+					t.Errorf("%s = %v, want the ARN of %s", workflow.EnvLakeFormationRoleARN, env[workflow.EnvLakeFormationRoleARN], lfRole)
 				}
 			}
 			if len(env) != wantEnv {

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/dzonboard/dzonboard/workflow"
 )
 
 // The context of the "full" stack: every key set, as for the sandbox world's account.
@@ -151,12 +153,12 @@ func (s *synthesis) functionOf(t *testing.T, task string) string {
 	t.Helper()
 	var found []string
 	for _, id := range s.ofType("AWS::Lambda::Function") {
-		if env := path(s.resources[id].Properties, "Environment", "Variables", EnvTask); env == task {
+		if env := path(s.resources[id].Properties, "Environment", "Variables", workflow.EnvTask); env == task {
 			found = append(found, id)
 		}
 	}
 	if len(found) != 1 {
-		t.Fatalf("functions with %s=%s: %v, want exactly one", EnvTask, task, found)
+		t.Fatalf("functions with %s=%s: %v, want exactly one", workflow.EnvTask, task, found)
 	}
 	return found[0]
 }

@@ -120,7 +120,7 @@ type TablesNotManagedError struct {
 }
 
 func (e *TablesNotManagedError) Error() string {
-	return fmt.Sprintf("tables %s of database %s still grant IAMAllowedPrincipals, so Lake Formation does not manage them and DataZone cannot grant subscriptions Fix: start again with \"makeManaged\": true, or revoke ALL from IAM_ALLOWED_PRINCIPALS on them in Lake Formation", strings.Join(e.Tables, ", "), e.Database)
+	return fmt.Sprintf("tables %s of database %s still grant IAMAllowedPrincipals, so Lake Formation does not manage them and DataZone cannot grant subscriptions Fix: start again with \"makeManaged\": true, or revoke ALL from IAM_ALLOWED_PRINCIPALS on them in Lake Formation", someOf(e.Tables), e.Database)
 }
 
 // DataSourceFailedError is a DataZone data source or data source run that failed.
@@ -200,4 +200,16 @@ func ErrorName(err error) string {
 		t = t.Elem()
 	}
 	return t.Name()
+}
+
+// namedAtMost is how many names an error spells out: a Cause keeps 32 KiB, and a database may have
+// thousands of tables.
+const namedAtMost = 20
+
+// someOf joins the first namedAtMost names, saying how many more there are.
+func someOf(names []string) string {
+	if len(names) <= namedAtMost {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:namedAtMost], ", "), len(names)-namedAtMost)
 }

@@ -2,23 +2,53 @@ package workflow
 
 import "time"
 
-// Output is the execution output: the onboarding report.
+// InlineTables is how many tables (per project) the execution output spells out; the full
+// report, every table, is the S3 object at ReportURI. It keeps the output far below Step
+// Functions' 256 KiB at any number of tables.
+const InlineTables = 10
+
+// Output is the onboarding report. The full report (every table) is an S3 object; the execution
+// output is the same document with only the first InlineTables tables of each list.
 type Output struct {
-	Status               string           `json:"status"`
-	DomainID             string           `json:"domainId"`
-	ProjectID            string           `json:"projectId"`
-	EnvironmentID        string           `json:"environmentId"`
-	GlueDatabase         string           `json:"glueDatabase"`
-	S3Location           string           `json:"s3Location"`
-	DataSourceID         string           `json:"dataSourceId"`
-	DataSourceRunID      string           `json:"dataSourceRunId"`
-	SubscriptionDatabase string           `json:"subscriptionDatabase"`
-	Workgroup            string           `json:"workgroup"`
-	Tables               []TableReport    `json:"tables"`
-	Consumers            []ConsumerReport `json:"consumers,omitempty"`
-	Queries              []Query          `json:"queries,omitempty"`
-	MadeManaged          []string         `json:"madeManaged,omitempty"`
-	Timings              Timings          `json:"timings"`
+	Status               string `json:"status"`
+	DomainID             string `json:"domainId"`
+	ProjectID            string `json:"projectId"`
+	EnvironmentID        string `json:"environmentId"`
+	GlueDatabase         string `json:"glueDatabase"`
+	S3Location           string `json:"s3Location"`
+	DataSourceID         string `json:"dataSourceId"`
+	DataSourceRunID      string `json:"dataSourceRunId"`
+	SubscriptionDatabase string `json:"subscriptionDatabase"`
+	Workgroup            string `json:"workgroup"`
+	// TableCount is how many tables were onboarded; Tables lists them all in the full report and
+	// the first InlineTables in the execution output.
+	TableCount int              `json:"tableCount"`
+	Tables     []TableReport    `json:"tables"`
+	Consumers  []ConsumerReport `json:"consumers,omitempty"`
+	Queries    []Query          `json:"queries,omitempty"`
+	// MadeManagedCount is how many tables the workflow made Lake Formation-managed; MadeManaged
+	// names them (the first InlineTables in the execution output).
+	MadeManagedCount int      `json:"madeManagedCount,omitempty"`
+	MadeManaged      []string `json:"madeManaged,omitempty"`
+	// ReportURI is the s3:// URI of the full report.
+	ReportURI string  `json:"reportUri,omitempty"`
+	Timings   Timings `json:"timings"`
+}
+
+// Inline is the output with at most InlineTables entries in each list of tables: the execution
+// output of the full report o.
+func (o Output) Inline() Output {
+	o.Tables = o.Tables[:min(len(o.Tables), InlineTables)]
+	o.MadeManaged = o.MadeManaged[:min(len(o.MadeManaged), InlineTables)]
+	consumers := make([]ConsumerReport, len(o.Consumers))
+	for i, c := range o.Consumers {
+		c.Tables = c.Tables[:min(len(c.Tables), InlineTables)]
+		consumers[i] = c
+	}
+	if o.Consumers != nil {
+		o.Consumers = consumers
+	}
+	return o
 }
 
 // TableReport is one table as one project sees it.

@@ -4,19 +4,22 @@ import "time"
 
 // Work is the document the state machine carries as its state: Preflight creates it from the
 // execution input, and every later task reads it and returns it updated (ResultPath "$"). It holds
-// only what later steps need, so its size grows with the number of tables, never with the number
-// of polls. Choice states read Poll.Done; Wait states read Poll.WaitSeconds.
+// only what later steps need, and its size is bounded: the per-table records (Tables) live in an
+// S3 object that TableSet points to, so the state stays a few KiB at any number of tables or
+// polls. Choice states read Poll.Done; Wait states read Poll.WaitSeconds.
 type Work struct {
 	Plan          Plan                `json:"plan"`
 	LakeFormation *LakeFormationState `json:"lakeFormation,omitempty"`
 	Crawl         *CrawlState         `json:"crawl,omitempty"`
 	DataSource    *DataSourceState    `json:"dataSource,omitempty"`
-	// Tables are the onboarded tables, sorted by name, filled in stage by stage.
-	Tables []Table `json:"tables,omitempty"`
+	// Tables are the onboarded tables, sorted by name, filled in stage by stage. They never enter
+	// the state: each task reads them from the object TableSet names and writes a new one when it
+	// changed them (tasks/internal/tablestore, wired in by tasks/registry).
+	Tables []Table `json:"-"`
+	// TableSet is where Tables are stored, and how many there are.
+	TableSet *TableSet `json:"tableSet,omitempty"`
 	// TablesUpdatedAt is the newest Glue UpdateTime of the onboarded tables.
 	TablesUpdatedAt time.Time `json:"tablesUpdatedAt,omitempty"`
-	// MadeManaged are tables from which the workflow revoked IAMAllowedPrincipals.
-	MadeManaged []string `json:"madeManaged,omitempty"`
 	// Queries are the user queries of Verify, run in the producer environment.
 	Queries []Query `json:"queries,omitempty"`
 	// Poll drives the current wait loop.
@@ -129,6 +132,8 @@ type Table struct {
 	// PublishedAt is when this execution published the asset's revision (zero when it found it
 	// listed).
 	PublishedAt time.Time `json:"publishedAt,omitempty"`
+	// MadeManaged is true when this workflow revoked IAMAllowedPrincipals from the table.
+	MadeManaged bool `json:"madeManaged,omitempty"`
 	// Access has one entry per target of Plan.Targets(), in that order.
 	Access []Access `json:"access,omitempty"`
 	// Failed is why the table could not be onboarded, when a stage failed it alone: the stages

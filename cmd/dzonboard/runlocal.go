@@ -13,6 +13,7 @@ import (
 
 	"github.com/dzonboard/dzonboard"
 	"github.com/dzonboard/dzonboard/internal/progress"
+	"github.com/dzonboard/dzonboard/tasks/registry"
 	"github.com/dzonboard/dzonboard/workflow/local"
 )
 
@@ -60,11 +61,12 @@ func (a *app) runLocal(ctx context.Context, args []string) int {
 	defer srv.Close()
 
 	defer routeTaskLogs(a.stderr, *verbose)()
+	opt := registry.Options{Config: sandboxConfig(srv.Endpoint), Now: sb.Now, Sleep: sb.Sleep, StateBucket: sb.World().StateBucketName()}
 	start := sb.Now()
 	r := progress.NewRenderer(a.stderr, a.isTTY(a.stderr), start)
 	res, err := local.Run(ctx, local.Options{
 		ASL:      dzonboard.StateMachineASL,
-		Handlers: a.handlers(sandboxConfig(srv.Endpoint), sb.Now, sb.Sleep),
+		Handlers: a.handlers(opt),
 		Input:    data,
 		Advance:  sb.Advance,
 		Now:      sb.Now,

@@ -19,11 +19,12 @@ import (
 	"github.com/dzonboard/dzonboard/tasks/awsapi"
 	"github.com/dzonboard/dzonboard/tasks/lfadmins"
 	"github.com/dzonboard/dzonboard/tasks/registry"
+	"github.com/dzonboard/dzonboard/workflow"
 )
 
 func main() {
 	slog.SetDefault(lambdacontext.NewLogger())
-	task := os.Getenv("TASK")
+	task := os.Getenv(workflow.EnvTask)
 	cfg, err := config.LoadDefaultConfig(context.Background())
 	if err != nil {
 		fail("load AWS configuration: %v", err)
@@ -35,7 +36,8 @@ func main() {
 	var names []string
 	for _, e := range registry.Build(registry.Options{
 		Config:               cfg,
-		LakeFormationRoleARN: os.Getenv("DZONBOARD_LAKEFORMATION_ROLE_ARN"),
+		LakeFormationRoleARN: os.Getenv(workflow.EnvLakeFormationRoleARN),
+		StateBucket:          os.Getenv(workflow.EnvStateBucket),
 	}) {
 		if e.Name == task {
 			e.Start()

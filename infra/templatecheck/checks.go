@@ -473,7 +473,7 @@ func (t *Template) functionRole(task string) string {
 }
 
 // lakeFormationRole returns the role Preflight checks is a data lake administrator: the one its
-// function's DZONBOARD_LAKEFORMATION_ROLE_ARN (infra.EnvLakeFormationRoleARN) names, or "".
+// function's DZONBOARD_LAKEFORMATION_ROLE_ARN (workflow.EnvLakeFormationRoleARN) names, or "".
 func (t *Template) lakeFormationRole() string {
 	for _, f := range t.ofType("AWS::Lambda::Function") {
 		if path(f.Properties, "Environment", "Variables", "TASK") == workflow.TaskPreflight {

@@ -145,7 +145,7 @@ func TestRun(t *testing.T) {
 			name: "a table outside the data source's filters is left out with its problem; the others go on",
 			before: func(t *testing.T, a *tasktest.Account) (workflow.Work, awsapi.RunAPI) {
 				w := ensured(t, a, a.Work(t, "exec-1"))
-				w.Tables = append(w.Tables, workflow.Table{Name: "customers"})
+				w.Tables = append([]workflow.Table{{Name: "customers"}}, w.Tables...) // sorted by name
 				return w, a.C.DataZone
 			},
 			wantOrigin: "adopted",

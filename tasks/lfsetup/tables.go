@@ -49,10 +49,9 @@ func NewTables(g awsapi.TablesGlue, lf awsapi.TablesLakeFormation, clock waitloo
 // tables that still grant IAMAllowedPrincipals are made managed by revoking it, 20 at a time, when
 // the plan says makeManaged, and are a *workflow.TablesNotManagedError otherwise. No matching
 // table is a *workflow.NoTablesError. An invocation that stops near its deadline records what it
-// revoked (w.MadeManaged) and the next one goes on with the rest.
+// revoked (Table.MadeManaged) and the next one goes on with the rest.
 func (t *Tables) Handle(ctx context.Context, w workflow.Work) (workflow.Work, error) {
 	db := w.Plan.GlueDatabase
-	w.MadeManaged = slices.Clone(w.MadeManaged)
 	var found []string
 	var batches [][]lftypes.PrincipalResourcePermissions
 	err := waitloop.Run(ctx, t.clock, &w, waitloop.Stage{
@@ -88,13 +87,17 @@ func (t *Tables) Handle(ctx context.Context, w workflow.Work) (workflow.Work, er
 			if err := t.revoke(ctx, db, found, batches[i]); err != nil {
 				return waitloop.Step{}, err
 			}
-			w.MadeManaged = mergeNames(w.MadeManaged, unmanagedNames(batches[i], found))
+			for _, name := range unmanagedNames(batches[i], found) {
+				if tb := w.Table(name); tb != nil {
+					tb.MadeManaged = true
+				}
+			}
 			return waitloop.Step{Status: revoked, What: fmt.Sprintf("batch %d of %d", i+1, len(batches))}, nil
 		},
 		Fail: func([]workflow.Problem) error { return nil }, // revocations never fail as a status
 	})
 	if err == nil && w.Poll.Done && len(batches) > 0 {
-		slog.InfoContext(ctx, "revoked IAMAllowedPrincipals: tables are now Lake Formation-managed", "database", db, "tables", len(w.MadeManaged))
+		slog.InfoContext(ctx, "revoked IAMAllowedPrincipals: tables are now Lake Formation-managed", "database", db, "tables", madeManaged(w.Tables))
 	}
 	return w, err
 }
@@ -265,14 +268,13 @@ func sameTable(a, b *lftypes.TableResource) bool {
 		(a.TableWildcard != nil) == (b.TableWildcard != nil)
 }
 
-// mergeNames returns the sorted union of a and b.
-func mergeNames(a, b []string) []string {
-	out := slices.Clone(a)
-	for _, n := range b {
-		if !slices.Contains(out, n) {
-			out = append(out, n)
+// madeManaged counts the tables this workflow made Lake Formation-managed.
+func madeManaged(ts []workflow.Table) int {
+	n := 0
+	for _, t := range ts {
+		if t.MadeManaged {
+			n++
 		}
 	}
-	sort.Strings(out)
-	return out
+	return n
 }

@@ -3,7 +3,6 @@ package lfsetup_test
 import (
 	"context"
 	"reflect"
-	"slices"
 	"testing"
 	"time"
 
@@ -32,15 +31,14 @@ func TestTables(t *testing.T) {
 		ctx         func() (context.Context, context.CancelFunc)
 		wantErr     error
 		wantTables  []workflow.Table
-		wantMade    []string
 		wantOps     []string
 		again       bool // a second call changes nothing
 		wantWait    int  // the invocation is not done and asks for this wait
 	}{
 		{
 			name: "iam-allowed tables made managed with makeManaged", world: "iam-allowed", crawl: true, makeManaged: true,
-			wantTables: []workflow.Table{{Name: "orders"}}, wantMade: []string{"orders"},
-			wantOps: []string{"BatchRevokePermissions"}, again: true,
+			wantTables: []workflow.Table{{Name: "orders", MadeManaged: true}},
+			wantOps:    []string{"BatchRevokePermissions"}, again: true,
 		},
 		{
 			name: "iam-allowed tables without makeManaged", world: "iam-allowed", crawl: true,
@@ -64,8 +62,8 @@ func TestTables(t *testing.T) {
 			wrap: func(e tasktest.Env) awsapi.TablesLakeFormation {
 				return &revokeFirst{TablesLakeFormation: e.C.LakeFormation}
 			},
-			wantTables: []workflow.Table{{Name: "orders"}}, wantMade: []string{"orders"},
-			wantOps: []string{"BatchRevokePermissions", "BatchRevokePermissions"}, // the second's entry fails: nothing to revoke
+			wantTables: []workflow.Table{{Name: "orders", MadeManaged: true}},
+			wantOps:    []string{"BatchRevokePermissions", "BatchRevokePermissions"}, // the second's entry fails: nothing to revoke
 		},
 		{
 			name: "throttled revoke: transient", world: "iam-allowed", crawl: true, makeManaged: true,
@@ -119,16 +117,16 @@ func TestTables(t *testing.T) {
 			}
 			tasktest.WantOps(t, e.SB, before, tc.wantOps...)
 			if tc.wantWait > 0 {
-				if got.Poll.Done || got.Poll.WaitSeconds != tc.wantWait || len(got.MadeManaged) != 0 {
-					t.Errorf("poll %+v made %v, want not done, a %d s wait, nothing made managed yet", got.Poll, got.MadeManaged, tc.wantWait)
+				if got.Poll.Done || got.Poll.WaitSeconds != tc.wantWait || !reflect.DeepEqual(got.Tables, tc.wantTables) {
+					t.Errorf("poll %+v tables %+v, want not done, a %d s wait, nothing made managed yet", got.Poll, got.Tables, tc.wantWait)
 				}
 				return
 			}
 			if !got.Poll.Done {
 				t.Errorf("poll %+v, want done", got.Poll)
 			}
-			if !reflect.DeepEqual(got.Tables, tc.wantTables) || !slices.Equal(got.MadeManaged, tc.wantMade) {
-				t.Errorf("tables = %+v, madeManaged = %v; want %+v, %v", got.Tables, got.MadeManaged, tc.wantTables, tc.wantMade)
+			if !reflect.DeepEqual(got.Tables, tc.wantTables) {
+				t.Errorf("tables = %+v, want %+v", got.Tables, tc.wantTables)
 			}
 			wantUpdated := tableTime(t, e, "orders")
 			if !got.TablesUpdatedAt.Equal(wantUpdated) {
@@ -142,8 +140,10 @@ func TestTables(t *testing.T) {
 			}
 			if tc.again {
 				again := tasktest.Idempotent(t, e.SB, lfsetup.NewTables(e.C.Glue, e.C.LakeFormation, tasktest.Clock(e.SB)).Handle, w)
-				if len(again.MadeManaged) != 0 {
-					t.Errorf("second execution made %v managed, want nothing", again.MadeManaged)
+				for _, tb := range again.Tables {
+					if tb.MadeManaged {
+						t.Errorf("second execution made %s managed, want nothing", tb.Name)
+					}
 				}
 			}
 		})

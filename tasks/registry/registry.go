@@ -34,6 +34,8 @@ type Options struct {
 	// LakeFormationRoleARN is the role the LakeFormation task runs as ("" = the caller), which
 	// Preflight checks is a data lake administrator.
 	LakeFormationRoleARN string
+	// StateBucket is the bucket of the table lists and full reports (workflow.EnvStateBucket).
+	StateBucket string
 }
 
 // Entry is one task: its name and its handler in both forms.
@@ -56,28 +58,29 @@ func Build(opt Options) []Entry {
 	}
 	limiter := func(op string) *pace.Limiter { return pace.For(op, clock.Sleep).WithClock(clock.Now) }
 	c := awsapi.NewClients(opt.Config)
+	tables := newTableStore(c.S3, opt.StateBucket)
 	athenaAs := func(creds aws.Credentials) awsapi.VerifyAthena { return c.AthenaAs(creds) }
 	return []Entry{
 		entry(workflow.TaskPreflight, preflight.New(preflight.Deps{
 			STS: c.STS, DataZone: c.DataZone, Glue: c.Glue, LakeFormation: c.LakeFormation,
 			LakeFormationRoleARN: opt.LakeFormationRoleARN, Now: clock.Now,
 		}).Handle),
-		entry(workflow.TaskLakeFormation, lfsetup.NewPrepare(c.LakeFormation, clock.Now).Handle),
-		entry(workflow.TaskCrawl, crawl.New(c.Glue, clock).Handle),
-		entry(workflow.TaskTables, lfsetup.NewTables(c.Glue, c.LakeFormation, clock).Handle),
-		entry(workflow.TaskDataSource, datasource.NewEnsure(c.DataZone, clock).Handle),
-		entry(workflow.TaskRun, datasource.NewRun(c.DataZone, clock).Handle),
-		entry(workflow.TaskPublish, publish.New(c.DataZone, clock).Handle),
-		entry(workflow.TaskSubscribe, subscribe.New(c.DataZone, clock, subscribe.Limiters{
+		entry(workflow.TaskLakeFormation, tables.stage(workflow.TaskLakeFormation, lfsetup.NewPrepare(c.LakeFormation, clock.Now).Handle)),
+		entry(workflow.TaskCrawl, tables.stage(workflow.TaskCrawl, crawl.New(c.Glue, clock).Handle)),
+		entry(workflow.TaskTables, tables.stage(workflow.TaskTables, lfsetup.NewTables(c.Glue, c.LakeFormation, clock).Handle)),
+		entry(workflow.TaskDataSource, tables.stage(workflow.TaskDataSource, datasource.NewEnsure(c.DataZone, clock).Handle)),
+		entry(workflow.TaskRun, tables.stage(workflow.TaskRun, datasource.NewRun(c.DataZone, clock).Handle)),
+		entry(workflow.TaskPublish, tables.stage(workflow.TaskPublish, publish.New(c.DataZone, clock).Handle)),
+		entry(workflow.TaskSubscribe, tables.stage(workflow.TaskSubscribe, subscribe.New(c.DataZone, clock, subscribe.Limiters{
 			Request: limiter("datazone:CreateSubscriptionRequest"),
 			Accept:  limiter("datazone:AcceptSubscriptionRequest"),
 			Grant:   limiter("datazone:CreateSubscriptionGrant"),
-		}).Handle),
-		entry(workflow.TaskVerify, verify.New(verify.Deps{
+		}).Handle)),
+		entry(workflow.TaskVerify, tables.stage(workflow.TaskVerify, verify.New(verify.Deps{
 			DataZone: c.DataZone, Glue: c.Glue, Athena: athenaAs, Clock: clock,
 			Starts: limiter("athena:StartQueryExecution"),
-		}).Handle),
-		entry(workflow.TaskReport, report.New(clock.Now).Handle),
+		}).Handle)),
+		entry(workflow.TaskReport, loaded(tables, report.New(clock.Now, tables).Handle)),
 	}
 }
 

@@ -13,33 +13,52 @@ import (
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
-// StatusSucceeded is the Status of the report of an onboarding that got this far.
-const StatusSucceeded = "SUCCEEDED"
+// The Status of a report: SUCCEEDED when every table was onboarded, FAILED when a stage left
+// some out (the execution then fails too).
+const (
+	StatusSucceeded = "SUCCEEDED"
+	StatusFailed    = "FAILED"
+)
+
+// Reports keeps full reports (a *tablestore.Store): SaveReport sets out.ReportURI and writes out.
+type Reports interface {
+	SaveReport(ctx context.Context, execution string, out *workflow.Output) error
+}
 
 // Task is the Report task.
-type Task struct{ now func() time.Time }
+type Task struct {
+	now     func() time.Time
+	reports Reports
+}
 
 // New returns the Report task; now is the time the execution ends.
-func New(now func() time.Time) *Task { return &Task{now: now} }
+func New(now func() time.Time, reports Reports) *Task { return &Task{now: now, reports: reports} }
 
-// Handle builds the execution output from the final Work. When a stage left tables (or user
-// queries) out, the execution fails instead, with the named error of the earliest such stage
-// listing every table and query left out, each with its fix, and a last line on the tables that
-// were onboarded; the whole report goes to the log.
+// Handle builds the report from the final Work, writes it whole (every table) to the state
+// bucket, and returns it with the first workflow.InlineTables tables of each list as the
+// execution output. When a stage left tables (or user queries) out, the execution fails instead,
+// with the named error of the earliest such stage listing the tables and queries left out, each
+// with its fix, and a last line on the tables that were onboarded and where the report is.
 func (t *Task) Handle(ctx context.Context, w workflow.Work) (workflow.Output, error) {
 	out := t.output(w)
 	stage, ps := w.Failures()
-	if stage == "" {
-		return out, nil
+	if stage != "" {
+		out.Status = StatusFailed
 	}
-	if b, err := json.Marshal(out); err == nil {
+	if err := t.reports.SaveReport(ctx, w.Plan.Execution, &out); err != nil {
+		return workflow.Output{}, err
+	}
+	if stage == "" {
+		return out.Inline(), nil
+	}
+	if b, err := json.Marshal(out.Inline()); err == nil {
 		slog.InfoContext(ctx, "onboarding report (the execution fails: some tables were left out)", "report", string(b))
 	}
 	ps = problems.Compact(ctx, ps)
 	if done := onboarded(w.Tables); len(done) > 0 {
 		ps = append(ps, workflow.Problem{
 			Problem: fmt.Sprintf("%d other table(s) were onboarded: %s.", len(done), summary(done)),
-			Fix:     "they need nothing; the Report task's log has the full report.",
+			Fix:     "they need nothing; the full report is " + out.ReportURI + ".",
 		})
 	}
 	run := ""
@@ -63,9 +82,11 @@ func (t *Task) output(w workflow.Work) workflow.Output {
 		Workgroup:            p.Producer.Workgroup,
 		Tables:               tables(w.Tables, 0),
 		Queries:              w.Queries,
-		MadeManaged:          w.MadeManaged,
+		MadeManaged:          madeManaged(w.Tables),
 		Timings:              timings(w, t.now()),
 	}
+	out.TableCount = len(out.Tables)
+	out.MadeManagedCount = len(out.MadeManaged)
 	if ds := w.DataSource; ds != nil {
 		out.DataSourceID, out.DataSourceRunID = ds.ID, ds.RunID
 	}
@@ -77,6 +98,17 @@ func (t *Task) output(w workflow.Work) workflow.Output {
 			Workgroup:            c.Workgroup,
 			Tables:               tables(w.Tables, i+1),
 		})
+	}
+	return out
+}
+
+// madeManaged are the names of the tables the workflow made Lake Formation-managed.
+func madeManaged(ts []workflow.Table) []string {
+	var out []string
+	for _, t := range ts {
+		if t.MadeManaged {
+			out = append(out, t.Name)
+		}
 	}
 	return out
 }

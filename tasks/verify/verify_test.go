@@ -212,7 +212,7 @@ func TestHandle(t *testing.T) {
 			checkVerified(t, got)
 
 			// The report reads what Verify recorded.
-			out, err := report.New(h.SB.Now).Handle(context.Background(), got)
+			out, err := report.New(h.SB.Now, discard{}).Handle(context.Background(), got)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -277,3 +277,8 @@ func noSecrets(t *testing.T, h *harness, w workflow.Work, err error, logs string
 		}
 	}
 }
+
+// discard drops the full report.
+type discard struct{}
+
+func (discard) SaveReport(context.Context, string, *workflow.Output) error { return nil }

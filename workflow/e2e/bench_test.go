@@ -24,7 +24,7 @@ func BenchmarkOnboarding(b *testing.B) {
 		start := sb.Now()
 		res, err := local.Run(context.Background(), local.Options{
 			ASL:      dzonboard.StateMachineASL,
-			Handlers: registry.Handlers(registry.Options{Config: cfg, Now: sb.Now, Sleep: sb.Sleep}),
+			Handlers: registry.Handlers(registry.Options{Config: cfg, Now: sb.Now, Sleep: sb.Sleep, StateBucket: sb.World().StateBucketName()}),
 			Input:    input,
 			Advance:  sb.Advance,
 			Now:      sb.Now,

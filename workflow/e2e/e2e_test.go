@@ -54,8 +54,7 @@ func newOnboarding(t *testing.T, world string, opt sandbox.Options) *onboarding 
 	}
 	sb, cfg := sandboxtest.Start(t, sandboxtest.World(t, world), opt)
 	hs := registry.Handlers(registry.Options{
-		Config: cfg, Now: sb.Now,
-		Sleep: sb.Sleep,
+		Config: cfg, Now: sb.Now, Sleep: sb.Sleep, StateBucket: sb.World().StateBucketName(),
 	})
 	return &onboarding{t: t, sb: sb, cfg: cfg, h: hs}
 }
@@ -131,9 +130,14 @@ func output(t *testing.T, res local.Result) workflow.Output {
 	return out
 }
 
-func mutations(entries []sandbox.JournalEntry) []string {
+// mutations are the successful mutating calls of entries that change the account: the
+// workflow's own documents in the state bucket do not count.
+func mutations(sb *sandbox.Sandbox, entries []sandbox.JournalEntry) []string {
 	var ops []string
 	for _, e := range entries {
+		if e.Service == "s3" && e.Keys["Bucket"] == sb.World().StateBucketName() {
+			continue
+		}
 		if e.Error == "" {
 			ops = append(ops, e.Service+":"+e.Op)
 		}
@@ -168,7 +172,7 @@ func TestOnboardingHappyPath(t *testing.T) {
 	if len(out.Queries) != 1 || out.Queries[0].State != "SUCCEEDED" || out.Queries[0].Rows == nil || *out.Queries[0].Rows == 0 {
 		t.Errorf("user query = %+v", out.Queries)
 	}
-	ops := mutations(o.sb.Journal())
+	ops := mutations(o.sb, o.sb.Journal())
 	for _, want := range []string{"lakeformation:RegisterResource", "lakeformation:GrantPermissions", "glue:StartCrawler",
 		"datazone:CreateDataSource", "datazone:CreateListingChangeSet", "datazone:CreateSubscriptionRequest",
 		"datazone:AcceptSubscriptionRequest", "athena:StartQueryExecution"} {
@@ -188,7 +192,7 @@ func TestSecondRunIsQuietAndStable(t *testing.T) {
 	before := len(o.sb.Journal())
 	second := output(t, o.run(input))
 
-	for _, op := range mutations(o.sb.Journal()[before:]) {
+	for _, op := range mutations(o.sb, o.sb.Journal()[before:]) {
 		if op != "glue:StartCrawler" && op != "athena:StartQueryExecution" {
 			t.Errorf("second run made mutating call %s", op)
 		}
@@ -265,7 +269,7 @@ func TestOnboardingFailures(t *testing.T) {
 					t.Errorf("cause lacks %q:\n%s", s, cause.ErrorMessage)
 				}
 			}
-			if ops := mutations(o.sb.Journal()); tt.noMutations && len(ops) > 0 {
+			if ops := mutations(o.sb, o.sb.Journal()); tt.noMutations && len(ops) > 0 {
 				t.Errorf("mutating calls were made: %v", ops)
 			}
 		})
@@ -378,7 +382,7 @@ func TestOnboardingVariants(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o := newOnboarding(t, tt.world, tt.opt)
 			out := output(t, o.run(exampleInput(t, tt.edit)))
-			tt.check(t, out, mutations(o.sb.Journal()))
+			tt.check(t, out, mutations(o.sb, o.sb.Journal()))
 			if tt.queries != nil {
 				tt.queries(t, o.startedSQL())
 			}

@@ -31,24 +31,49 @@ func New(api awsapi.StateObjects) *Store {
 // Put writes v, encoded as JSON, as the object bucket/key, replacing the document there. S3
 // writes an object whole or not at all: a reader sees the old document or the new one.
 func (s *Store) Put(ctx context.Context, bucket, key string, v any) error {
-	doing := "write document " + uri(bucket, key)
 	b, err := json.Marshal(v)
 	if err != nil {
-		return awsapi.Classify(doing, fmt.Errorf("encode as JSON: %w", err))
+		return awsapi.Classify("write document "+uri(bucket, key), fmt.Errorf("encode as JSON: %w", err))
 	}
-	_, err = s.api.PutObject(ctx, &s3.PutObjectInput{
+	return s.PutBytes(ctx, bucket, key, b, Encoding{})
+}
+
+// Encoding is how a document's bytes are encoded: ContentEncoding "gzip" for compressed JSON,
+// "" for plain JSON.
+type Encoding struct{ ContentEncoding string }
+
+// PutBytes writes b, a JSON document encoded as enc says, as the object bucket/key.
+func (s *Store) PutBytes(ctx context.Context, bucket, key string, b []byte, enc Encoding) error {
+	in := &s3.PutObjectInput{
 		Bucket:        aws.String(bucket),
 		Key:           aws.String(key),
 		Body:          bytes.NewReader(b),
 		ContentLength: aws.Int64(int64(len(b))),
 		ContentType:   aws.String(contentType),
-	})
-	return awsapi.Classify(doing, err)
+	}
+	if enc.ContentEncoding != "" {
+		in.ContentEncoding = aws.String(enc.ContentEncoding)
+	}
+	_, err := s.api.PutObject(ctx, in)
+	return awsapi.Classify("write document "+uri(bucket, key), err)
 }
 
 // Get reads the document at bucket/key into v, as json.Unmarshal does. A key with no document
 // is a ServiceError wrapping a *NotFoundError.
 func (s *Store) Get(ctx context.Context, bucket, key string, v any) error {
+	b, err := s.GetBytes(ctx, bucket, key)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return awsapi.Classify("read document "+uri(bucket, key), fmt.Errorf("decode JSON: %w", err))
+	}
+	return nil
+}
+
+// GetBytes reads the bytes of the object bucket/key, as they were written. A key with no
+// document is a ServiceError wrapping a *NotFoundError.
+func (s *Store) GetBytes(ctx context.Context, bucket, key string) ([]byte, error) {
 	doing := "read document " + uri(bucket, key)
 	out, err := s.api.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
@@ -56,17 +81,14 @@ func (s *Store) Get(ctx context.Context, bucket, key string, v any) error {
 		if errors.As(err, &nsk) {
 			err = &NotFoundError{Bucket: bucket, Key: key, Err: err}
 		}
-		return awsapi.Classify(doing, err)
+		return nil, awsapi.Classify(doing, err)
 	}
 	defer out.Body.Close()
 	b, err := io.ReadAll(out.Body)
 	if err != nil {
-		return awsapi.Classify(doing, fmt.Errorf("read the object: %w", err))
+		return nil, awsapi.Classify(doing, fmt.Errorf("read the object: %w", err))
 	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return awsapi.Classify(doing, fmt.Errorf("decode JSON: %w", err))
-	}
-	return nil
+	return b, nil
 }
 
 // NotFoundError is a Get of a key that holds no document: it was never written, or it was

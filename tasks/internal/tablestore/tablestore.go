@@ -1,0 +1,156 @@
+package tablestore
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/dzonboard/dzonboard/tasks/awsapi"
+	"github.com/dzonboard/dzonboard/tasks/internal/docstore"
+	"github.com/dzonboard/dzonboard/workflow"
+)
+
+// Store reads and writes the table lists and reports of one state bucket.
+type Store struct {
+	docs   *docstore.Store
+	bucket string
+}
+
+// New returns a Store of bucket, calling S3 through api (an *s3.Client).
+func New(api awsapi.StateObjects, bucket string) *Store {
+	return &Store{docs: docstore.New(api), bucket: bucket}
+}
+
+// list is the content of a table list object.
+type list struct {
+	Tables []workflow.Table `json:"tables"`
+}
+
+// Load sets w.Tables to the list w.TableSet names (none when TableSet is nil). Content that is
+// not what TableSet says (another hash, another count) is an error: the object was replaced.
+func (s *Store) Load(ctx context.Context, w *workflow.Work) error {
+	w.Tables = nil
+	set := w.TableSet
+	if set == nil {
+		return nil
+	}
+	doing := "read the table list " + set.URI
+	bucket, key, ok := parseURI(set.URI)
+	if !ok {
+		return &workflow.ServiceError{Op: doing, Err: fmt.Errorf("tableSet.uri %q is not an s3:// URI", set.URI)}
+	}
+	packed, err := s.docs.GetBytes(ctx, bucket, key)
+	if err != nil {
+		return err
+	}
+	b, err := gunzip(packed)
+	if err != nil {
+		return &workflow.ServiceError{Op: doing, Err: err}
+	}
+	if sum := digest(b); sum != set.SHA256 {
+		return &workflow.ServiceError{Op: doing, Err: fmt.Errorf("content SHA-256 %s, want %s: the object was replaced", sum, set.SHA256)}
+	}
+	var l list
+	if err := json.Unmarshal(b, &l); err != nil {
+		return &workflow.ServiceError{Op: doing, Err: fmt.Errorf("decode JSON: %w", err)}
+	}
+	if len(l.Tables) != set.Count {
+		return &workflow.ServiceError{Op: doing, Err: fmt.Errorf("%d tables, want %d", len(l.Tables), set.Count)}
+	}
+	w.Tables = l.Tables
+	return nil
+}
+
+// Save writes w.Tables as a new list object, written by stage, and points w.TableSet at it,
+// unless they are the list w.TableSet already names. A Work with no tables and no TableSet
+// writes nothing.
+func (s *Store) Save(ctx context.Context, w *workflow.Work, stage string) error {
+	if w.TableSet == nil && len(w.Tables) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(list{Tables: w.Tables})
+	if err != nil {
+		return &workflow.ServiceError{Op: "encode the table list", Err: err}
+	}
+	sum := digest(b)
+	version := 1
+	if w.TableSet != nil {
+		if w.TableSet.SHA256 == sum {
+			return nil
+		}
+		version = w.TableSet.Version + 1
+	}
+	packed, err := gzipped(b)
+	if err != nil {
+		return &workflow.ServiceError{Op: "compress the table list", Err: err}
+	}
+	key := workflow.TableSetKey(stage, w.Plan.Execution, version, sum)
+	if err := s.docs.PutBytes(ctx, s.bucket, key, packed, docstore.Encoding{ContentEncoding: "gzip"}); err != nil {
+		return err
+	}
+	failed := 0
+	for _, t := range w.Tables {
+		if !t.Onboarding() {
+			failed++
+		}
+	}
+	w.TableSet = &workflow.TableSet{URI: uri(s.bucket, key), Version: version, SHA256: sum, Count: len(w.Tables), Failed: failed}
+	return nil
+}
+
+// SaveReport sets out.ReportURI and writes out, the full report of an execution, there.
+func (s *Store) SaveReport(ctx context.Context, execution string, out *workflow.Output) error {
+	key := workflow.ReportKey(execution)
+	out.ReportURI = uri(s.bucket, key)
+	return s.docs.Put(ctx, s.bucket, key, out)
+}
+
+func digest(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+func gzipped(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := zw.Write(b); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func gunzip(b []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("not gzip-compressed: %w", err)
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("decompress: %w", err)
+	}
+	return out, nil
+}
+
+func uri(bucket, key string) string { return "s3://" + bucket + "/" + key }
+
+// parseURI splits s3://bucket/key.
+func parseURI(u string) (bucket, key string, ok bool) {
+	rest, ok := strings.CutPrefix(u, "s3://")
+	if !ok {
+		return "", "", false
+	}
+	bucket, key, ok = strings.Cut(rest, "/")
+	return bucket, key, ok && bucket != "" && key != ""
+}
