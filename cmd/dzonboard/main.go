@@ -13,8 +13,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	smithytime "github.com/aws/smithy-go/time"
+
+	"github.com/dzonboard/dzonboard/tasks/registry"
 )
 
 // Exit statuses.
@@ -42,8 +43,8 @@ type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 
-	// handlers builds the task handlers for an AWS configuration and clock (tasks/registry).
-	handlers func(cfg aws.Config, now func() time.Time, sleep func(context.Context, time.Duration) error) map[string]lambda.Handler
+	// handlers builds the task handlers for their AWS configurations and clock (tasks/registry).
+	handlers func(opt registry.Options) map[string]lambda.Handler
 	// newSFN builds the Step Functions client of start and follow.
 	newSFN func(ctx context.Context) (sfnAPI, error)
 	// sleep waits between polls of follow.
@@ -57,7 +58,7 @@ type app struct {
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
 	return &app{
 		stdin: stdin, stdout: stdout, stderr: stderr,
-		handlers:     taskHandlers,
+		handlers:     registry.Handlers,
 		newSFN:       newSFNClient,
 		sleep:        smithytime.SleepWithContext,
 		pollInterval: 5 * time.Second,

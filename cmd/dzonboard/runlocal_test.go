@@ -9,12 +9,12 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/dzonboard/dzonboard/tasks/registry"
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
@@ -32,8 +32,9 @@ var fakeOutput = workflow.Output{
 // answers at cfg's endpoint; Crawl asks for one 30 s wait, then says done; every other task says
 // done.
 // failPreflight makes Preflight fail with a PreflightError.
-func fakeHandlers(t *testing.T, failPreflight bool, calls *[]string) func(aws.Config, func() time.Time, func(context.Context, time.Duration) error) map[string]lambda.Handler {
-	return func(cfg aws.Config, now func() time.Time, _ func(context.Context, time.Duration) error) map[string]lambda.Handler {
+func fakeHandlers(t *testing.T, failPreflight bool, calls *[]string) func(registry.Options) map[string]lambda.Handler {
+	return func(opt registry.Options) map[string]lambda.Handler {
+		cfg, now := opt.Config, opt.Now
 		h := map[string]lambda.Handler{}
 		crawls := 0
 		for _, task := range workflow.Tasks {
