@@ -129,15 +129,11 @@ func (r *resolver) intrinsic(fn string, arg any, at string) (any, error) {
 		}
 		return r.getAtt(id, attr, at)
 	case "Fn::Join":
-		args, ok := arg.([]any)
-		if !ok || len(args) != 2 {
-			return nil, fmt.Errorf("%s: want [delimiter, [values]]", at)
+		delim, values, err := delimited(arg, at, "[delimiter, [values]]")
+		if err != nil {
+			return nil, err
 		}
-		delim, ok := args[0].(string)
-		if !ok {
-			return nil, fmt.Errorf("%s: the delimiter must be a string", at)
-		}
-		parts, err := r.list(args[1], at)
+		parts, err := r.list(values, at)
 		if err != nil {
 			return nil, err
 		}
@@ -166,15 +162,11 @@ func (r *resolver) intrinsic(fn string, arg any, at string) (any, error) {
 		}
 		return items[i], nil
 	case "Fn::Split":
-		args, ok := arg.([]any)
-		if !ok || len(args) != 2 {
-			return nil, fmt.Errorf("%s: want [delimiter, string]", at)
+		delim, value, err := delimited(arg, at, "[delimiter, string]")
+		if err != nil {
+			return nil, err
 		}
-		delim, ok := args[0].(string)
-		if !ok {
-			return nil, fmt.Errorf("%s: the delimiter must be a string", at)
-		}
-		s, err := r.str(args[1], at)
+		s, err := r.str(value, at)
 		if err != nil {
 			return nil, err
 		}
@@ -202,6 +194,18 @@ func (r *resolver) intrinsic(fn string, arg any, at string) (any, error) {
 		return r.value(args[2], at)
 	}
 	return nil, fmt.Errorf("%s: %s is not supported", at, fn)
+}
+
+// delimited reads the [delimiter, value] arguments of Fn::Join and Fn::Split.
+func delimited(arg any, at, form string) (delim string, value any, err error) {
+	args, ok := arg.([]any)
+	if !ok || len(args) != 2 {
+		return "", nil, fmt.Errorf("%s: want %s", at, form)
+	}
+	if delim, ok = args[0].(string); !ok {
+		return "", nil, fmt.Errorf("%s: the delimiter must be a string", at)
+	}
+	return delim, args[1], nil
 }
 
 func getAttArgs(arg any) (id, attr string, err error) {
