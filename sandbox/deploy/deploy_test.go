@@ -135,8 +135,8 @@ func TestDeploy(t *testing.T) {
 			if got := d.TaskEnvironment(workflow.TaskPreflight)[deploy.EnvLakeFormationRoleARN]; got != lfRole {
 				t.Errorf("Preflight's %s = %q", deploy.EnvLakeFormationRoleARN, got)
 			}
-			if got := d.TaskRole(workflow.TaskPrepareLakeFormation); got != lfRole {
-				t.Errorf("PrepareLakeFormation runs as %q", got)
+			if got := d.TaskRole(workflow.TaskLakeFormation); got != lfRole {
+				t.Errorf("the LakeFormation task runs as %q", got)
 			}
 		})
 	}
