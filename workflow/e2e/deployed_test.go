@@ -1,11 +1,13 @@
 package e2e_test
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lakeformation"
+	lftypes "github.com/aws/aws-sdk-go-v2/service/lakeformation/types"
 
 	"github.com/dzonboard/dzonboard/infra"
 	"github.com/dzonboard/dzonboard/internal/stacktest"
@@ -21,8 +23,10 @@ import (
 const dataZoneRoleName = "Dzonboard-DataZoneRole9AF11138"
 
 // newDeployedOnboarding deploys a template into the default world, as `cdk deploy` would leave
-// the account, and wires every task to the role its function has in the template.
-func newDeployedOnboarding(t *testing.T, tmpl []byte) *onboarding {
+// the account, and wires every task to the role its function has in the template. readOnly
+// also makes Preflight's role a read-only data lake administrator, as issue 7 (item 3) has the
+// stack's Custom::DataLakeAdmins do.
+func newDeployedOnboarding(t *testing.T, tmpl []byte, readOnly bool) *onboarding {
 	t.Helper()
 	sb, cfg := sandboxtest.Start(t, sandboxtest.World(t, "default"), sandbox.Options{Seed: 7})
 	in, err := workflow.ParseInput(exampleInput(t, nil))
@@ -35,23 +39,44 @@ func newDeployedOnboarding(t *testing.T, tmpl []byte) *onboarding {
 	if err != nil {
 		t.Fatalf("deploy: %v", err)
 	}
+	if readOnly {
+		addReadOnlyAdmin(t, cfg, d.TaskRole(workflow.TaskPreflight))
+	}
 	hs := registry.Handlers(registry.Options{
 		Config: cfg, TaskConfigs: d.TaskConfigs(cfg),
 		LakeFormationRoleARN: d.TaskEnvironment(workflow.TaskPreflight)[deploy.EnvLakeFormationRoleARN],
 		Now:                  sb.Now,
-		Sleep:                func(context.Context, time.Duration) error { return nil },
+		Sleep:                sb.Sleep,
 	})
 	return &onboarding{t: t, sb: sb, cfg: cfg, h: hs}
+}
+
+// addReadOnlyAdmin adds a role to the read-only data lake administrators as the world's
+// administrator (cfg), with the read-modify-write PutDataLakeSettings needs.
+func addReadOnlyAdmin(t *testing.T, cfg aws.Config, role string) {
+	t.Helper()
+	lf := lakeformation.NewFromConfig(cfg)
+	out, err := lf.GetDataLakeSettings(t.Context(), &lakeformation.GetDataLakeSettingsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := out.DataLakeSettings
+	s.ReadOnlyAdmins = append(s.ReadOnlyAdmins, lftypes.DataLakePrincipal{DataLakePrincipalIdentifier: aws.String(role)})
+	if _, err := lf.PutDataLakeSettings(t.Context(), &lakeformation.PutDataLakeSettingsInput{DataLakeSettings: s}); err != nil {
+		t.Fatalf("make %s a read-only administrator: %v", role, err)
+	}
 }
 
 // The default onboarding runs with every task as its deployed role, under the IAM policies the
 // stack synthesizes: a policy too narrow for a call fails here. The same template without
 // datazone:CreateSubscriptionRequest fails with AccessDeniedError naming the action and the role.
 //
-// The stack as synthesized grants DataZone actions that have no resource type on the domain ARN
-// only, which IAM ignores (issue 7: "dead" grants). The "live grants" cases rewrite exactly those
-// grants to Resource "*", as the stack must write them; they pass whether or not the stack has
-// been fixed, and show that the deployed roles suffice otherwise.
+// Two parts of issue 7 are other changes to the stack: it grants DataZone actions that have no
+// resource type on the domain ARN only, which IAM ignores ("dead" grants), and its
+// Custom::DataLakeAdmins does not yet make the DataZone role a read-only administrator, which
+// Preflight requires. The "as issue 7 fixes the stack" cases rewrite exactly the dead grants to
+// Resource "*" and add the read-only administrator after the deploy; they pass whether or not the
+// stack has been fixed, and show that the deployed roles suffice otherwise.
 func TestOnboardingAsDeployedRoles(t *testing.T) {
 	synthesized := stacktest.Template(t)
 	live, err := stacktest.WithLiveGrants(synthesized)
@@ -68,19 +93,20 @@ func TestOnboardingAsDeployedRoles(t *testing.T) {
 	tests := []struct {
 		name      string
 		tmpl      []byte
+		fixed     bool   // live grants and the read-only administrator
 		wantError string // "" for SUCCEEDED
 		causeHas  []string
 	}{
 		{name: "the synthesized stack", tmpl: synthesized},
 		{name: "the synthesized stack without datazone:CreateSubscriptionRequest", tmpl: without(synthesized),
 			wantError: "AccessDeniedError", causeHas: []string{"datazone:CreateSubscriptionRequest", dataZoneRoleName}},
-		{name: "the synthesized stack with live grants", tmpl: live},
-		{name: "the synthesized stack with live grants, without datazone:CreateSubscriptionRequest", tmpl: without(live),
+		{name: "the stack as issue 7 fixes it", tmpl: live, fixed: true},
+		{name: "the stack as issue 7 fixes it, without datazone:CreateSubscriptionRequest", tmpl: without(live), fixed: true,
 			wantError: "AccessDeniedError", causeHas: []string{"datazone:CreateSubscriptionRequest", dataZoneRoleName}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := newDeployedOnboarding(t, tt.tmpl).run(exampleInput(t, nil))
+			res := newDeployedOnboarding(t, tt.tmpl, tt.fixed).run(exampleInput(t, nil))
 			explain := ""
 			if dead := stacktest.DeadGrants(tt.tmpl); len(dead) > 0 {
 				explain = "\nthe template grants actions without resource type on ARNs only, which IAM ignores:\n  " +
