@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -32,6 +33,9 @@ const (
 	// EnvLakeFormationRoleARN tells Preflight which role must be a data lake administrator.
 	EnvLakeFormationRoleARN = "DZONBOARD_LAKEFORMATION_ROLE_ARN"
 )
+
+// handlerTimeout is the time the custom-resource handler is given, as a Lambda's remaining time.
+const handlerTimeout = 16 * time.Second
 
 // contributor is the designation of the one-time admin step (README, "One-time admin steps").
 const contributor = "PROJECT_CONTRIBUTOR"
@@ -203,7 +207,12 @@ func (d *Deployment) customResources(ctx context.Context, log func(string, ...an
 			StackID:            fmt.Sprintf("arn:%s:cloudformation:%s:%s:stack/%s/00000000-0000-4000-8000-000000000000", d.Stack.Env.Partition, d.Stack.Env.Region, d.Stack.Env.Account, d.Stack.Env.StackName),
 			ResourceProperties: cr.Properties,
 		}
-		id, _, err := lfadmins.New(lakeformation.NewFromConfig(cfg)).Handle(ctx, ev)
+		// The handler retries what IAM propagation could heal until its Lambda deadline less the
+		// 15 s it keeps for cfn.LambdaWrap. The sandbox has no propagation delay, so the
+		// invocation gets a deadline that leaves no time for retries: a denial fails at once.
+		hctx, cancel := context.WithTimeout(ctx, handlerTimeout)
+		id, _, err := lfadmins.New(lakeformation.NewFromConfig(cfg)).Handle(hctx, ev)
+		cancel()
 		if err != nil {
 			return fmt.Errorf("%s (%s) as %s: %w", cr.LogicalID, cr.Type, fn.RoleARN, err)
 		}
