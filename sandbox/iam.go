@@ -118,7 +118,7 @@ func (s *Sandbox) authorize(r *request) error {
 		if c.denied != nil {
 			return c.denied()
 		}
-		return iamDenied(r.service, iamDeniedMessage(s.assumedRoleARN(r.caller), c.action, c.resource, d))
+		return iamDenied(r.service, iamDeniedMessage(r.service, s.assumedRoleARN(r.caller), c.action, c.resource, d))
 	}
 	return nil
 }
@@ -127,7 +127,10 @@ func (s *Sandbox) authorize(r *request) error {
 // then the actions the service performs as the caller. ok is false when the resources cannot
 // be read from the request.
 func (s *Sandbox) iamChecks(r *request, rule iamRule) ([]iamCheck, bool) {
-	action := r.service + ":" + r.op
+	action := rule.action
+	if action == "" {
+		action = r.service + ":" + r.op
+	}
 	resources := []string{"*"}
 	if rule.resources != nil {
 		var ok bool
@@ -153,10 +156,16 @@ func (s *Sandbox) iamChecks(r *request, rule iamRule) ([]iamCheck, bool) {
 // identity-based policy allows the glue:GetTable action" (Altinity/ClickHouse#954,
 // dacort/metabase-athena-driver#105). An explicit deny ends "with an explicit deny in an
 // identity-based policy" (IAM User Guide, "Troubleshooting access denied error messages", and
-// the texts users quote from S3 and IAM denials).
-func iamDeniedMessage(principal, action, resource string, d iampolicy.Decision) string {
+// the texts users quote from S3 and IAM denials). S3 quotes the resource: `on resource:
+// "arn:aws:s3:::bucket/key"` (S3 user guide, "Troubleshoot access denied (403 Forbidden) errors
+// in Amazon S3"; s3_access.go writes its own denials the same way).
+func iamDeniedMessage(service, principal, action, resource string, d iampolicy.Decision) string {
 	on := ""
-	if resource != "*" {
+	switch {
+	case resource == "*":
+	case service == "s3":
+		on = fmt.Sprintf(" on resource: %q", resource)
+	default:
 		on = " on resource: " + resource
 	}
 	if d == iampolicy.ExplicitDeny {
@@ -175,12 +184,12 @@ func iamDeniedMessage(principal, action, resource string, d iampolicy.Decision) 
 // Status Code: 403", aws/modern-data-architecture-accelerator#39). Lake Formation answers
 // AccessDeniedException with 400 for its own denials ("Service: AWSLakeFormation; Status Code: 400;
 // Error Code: AccessDeniedException", aws-cloudformation/cloudformation-coverage-roadmap#1302); that
-// an IAM denial has the same status is UNCONFIRMED. STS answers AccessDenied (403).
+// an IAM denial has the same status is UNCONFIRMED. STS and S3 answer AccessDenied (403).
 func iamDenied(service, msg string) *apiError {
 	switch service {
 	case "datazone":
 		return errorf(403, "AccessDeniedException", "%s", msg)
-	case "sts":
+	case "sts", "s3":
 		return errorf(403, "AccessDenied", "%s", msg)
 	}
 	return errorf(400, "AccessDeniedException", "%s", msg)

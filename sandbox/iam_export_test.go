@@ -4,11 +4,15 @@ import "sort"
 
 // Test-only access to the IAM rule table.
 
-// IAMRule reports whether the sandbox has an IAM rule for an operation ("glue:GetTable"), the
-// resource types it checks, and whether IAM does not authorise the operation at all.
-func IAMRule(op string) (types []string, ok, unauthenticated bool) {
+// IAMRule reports whether the sandbox has an IAM rule for an operation ("glue:GetTable"), its
+// IAM action, the resource types it checks, and whether IAM does not authorise the operation.
+func IAMRule(op string) (action string, types []string, ok, unauthenticated bool) {
 	r, ok := iamRules[op]
-	return r.types, ok, r.unauthenticated
+	action = r.action
+	if action == "" {
+		action = op
+	}
+	return action, r.types, ok, r.unauthenticated
 }
 
 // IAMResources returns the ARNs IAM checks an operation on for a request body and path
@@ -40,6 +44,9 @@ func ServedOperations() []string {
 	}
 	for _, rt := range datazoneRoutes {
 		out = append(out, "datazone:"+rt.op)
+	}
+	for _, op := range s3Served {
+		out = append(out, "s3:"+op)
 	}
 	sort.Strings(out)
 	return out

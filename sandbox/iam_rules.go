@@ -12,6 +12,9 @@ import (
 // statement with Resource "*" can allow it. onBehalf lists the actions the service then
 // performs as the caller.
 type iamRule struct {
+	// action is the IAM action when it is not <service>:<Operation> (S3's HeadObject is
+	// s3:GetObject).
+	action string
 	// types are the resource types of the Service Authorization Reference that resources
 	// returns, in the same order (a test holds them against internal/iamref).
 	types     []string
@@ -106,6 +109,41 @@ var iamRules = map[string]iamRule{
 	// STS: "No permissions are required to perform this operation" (STS API reference,
 	// GetCallerIdentity).
 	"sts:GetCallerIdentity": {unauthenticated: true},
+
+	// S3: each served operation's action and resource are those of s3Actions (s3_access.go, from
+	// the S3 user guide's "Required permissions for Amazon S3 API operations"); ListBuckets is
+	// s3:ListAllMyBuckets, which has no resource type.
+	"s3:ListBuckets":       {action: "s3:ListAllMyBuckets"},
+	"s3:HeadBucket":        iamS3Rule("HeadBucket"),
+	"s3:GetBucketLocation": iamS3Rule("GetBucketLocation"),
+	"s3:ListObjects":       iamS3Rule("ListObjects"),
+	"s3:ListObjectsV2":     iamS3Rule("ListObjectsV2"),
+	"s3:GetObject":         iamS3Rule("GetObject"),
+	"s3:HeadObject":        iamS3Rule("HeadObject"),
+	"s3:PutObject":         iamS3Rule("PutObject"),
+	"s3:DeleteObject":      iamS3Rule("DeleteObject"),
+}
+
+// iamS3Rule is the rule of an S3 operation: s3Actions' action on the bucket or object ARN
+// (arn:aws:s3:::bucket[/key]: S3 ARNs name no region or account).
+func iamS3Rule(op string) iamRule {
+	a := s3Actions[op]
+	rule := iamRule{action: a.action, types: []string{"bucket"}}
+	if a.onObject {
+		rule.types = []string{"object"}
+	}
+	rule.resources = func(s *Sandbox, r *request) ([]string, bool) {
+		bucket, key := r.params["Bucket"], r.params["Key"]
+		if bucket == "" || (a.onObject && key == "") {
+			return nil, false
+		}
+		arn := "arn:" + s.Partition() + ":s3:::" + bucket
+		if a.onObject {
+			arn += "/" + key
+		}
+		return []string{arn}, true
+	}
+	return rule
 }
 
 // iamARN builds an ARN of the world's partition, region and account.

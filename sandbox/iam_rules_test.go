@@ -29,7 +29,7 @@ func TestEveryOperationHasAnIAMRule(t *testing.T) {
 		t.Fatalf("found %d operations; the listing is broken", len(ops))
 	}
 	for _, op := range ops {
-		if _, ok, _ := sandbox.IAMRule(op); !ok {
+		if _, _, ok, _ := sandbox.IAMRule(op); !ok {
 			t.Errorf("%s has no IAM rule in sandbox/iam_rules.go", op)
 		}
 	}
@@ -49,13 +49,14 @@ func TestIAMRulesFollowTheServiceAuthorizationReference(t *testing.T) {
 	// One body and path that names everything any operation reads its resources from.
 	body := []byte(`{"Name":"orders","CrawlerName":"acme-sales-orders","DatabaseName":"acme_sales","WorkGroup":"` + salesWG +
 		`","QueryExecutionId":"` + aws.ToString(q.QueryExecutionId) + `"}`)
-	params := map[string]string{"identifier": "dzd_5xk2q8m1v3c9tb", "domainIdentifier": "dzd_5xk2q8m1v3c9tb"}
+	params := map[string]string{"identifier": "dzd_5xk2q8m1v3c9tb", "domainIdentifier": "dzd_5xk2q8m1v3c9tb",
+		"Bucket": "acme-sales-data", "Key": "sales/orders/orders.csv"}
 	for _, op := range sandbox.ServedOperations() {
 		t.Run(op, func(t *testing.T) {
-			types, _, unauthenticated := sandbox.IAMRule(op)
-			rts, known := iamref.ResourceTypes(op)
+			action, types, _, unauthenticated := sandbox.IAMRule(op)
+			rts, known := iamref.ResourceTypes(action)
 			if !known {
-				t.Fatalf("%s is not an IAM action", op)
+				t.Fatalf("%s (%s) is not an IAM action", action, op)
 			}
 			if unauthenticated {
 				if len(rts) != 0 {
@@ -80,8 +81,8 @@ func TestIAMRulesFollowTheServiceAuthorizationReference(t *testing.T) {
 				if !slices.Contains(rts, rt) {
 					t.Errorf("%s: resource type %s is not one of %v", op, rt, rts)
 				}
-				if !matchesFormat(arns[i], iamref.ARNFormats(strings.Split(op, ":")[0], rt)) {
-					t.Errorf("%s: %s is not an ARN of type %s (%v)", op, arns[i], rt, iamref.ARNFormats(strings.Split(op, ":")[0], rt))
+				if formats := iamref.ARNFormats(strings.Split(action, ":")[0], rt); !matchesFormat(arns[i], formats) {
+					t.Errorf("%s: %s is not an ARN of type %s (%v)", op, arns[i], rt, formats)
 				}
 			}
 		})

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glue"
 	"github.com/aws/aws-sdk-go-v2/service/lakeformation"
 	lftypes "github.com/aws/aws-sdk-go-v2/service/lakeformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -119,6 +120,15 @@ func TestDeployedRoleIsAuthorisedByItsPolicies(t *testing.T) {
 			},
 			wantCode: "AccessDeniedException", wantStatus: 400,
 			wantMsg: "athena:StartQueryExecution on resource: arn:aws:athena:us-east-1:123456789012:workgroup/" + salesWG + " because"},
+		{name: "s3:GetObject is authorised on the object, and S3 quotes it",
+			statements: []string{`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-sales-data/other/*"}`},
+			call: func(c clients) error {
+				_, err := s3.NewFromConfig(c.cfg, func(o *s3.Options) { o.UsePathStyle = true }).GetObject(t.Context(),
+					&s3.GetObjectInput{Bucket: aws.String("acme-sales-data"), Key: aws.String("sales/orders/orders.csv")})
+				return err
+			},
+			wantCode: "AccessDenied", wantStatus: 403,
+			wantMsg: `User: ` + deployedUser + ` is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::acme-sales-data/sales/orders/orders.csv" because no identity-based policy allows the s3:GetObject action`},
 		{name: "sts:GetCallerIdentity needs no permission",
 			call: func(c clients) error {
 				out, err := c.sts.GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{})
