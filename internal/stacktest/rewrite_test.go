@@ -36,39 +36,6 @@ func statements(t *testing.T, tmpl []byte) []map[string]any {
 	return doc.Resources["RoleDefaultPolicy"].Properties.PolicyDocument.Statement
 }
 
-func TestDeadGrants(t *testing.T) {
-	got := DeadGrants([]byte(sample))
-	want := []string{"RoleDefaultPolicy: datazone:GetEnvironment", "RoleDefaultPolicy: datazone:CreateSubscriptionRequest",
-		"RoleDefaultPolicy: datazone:CreateSubscriptionRequest"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("DeadGrants = %v, want %v", got, want)
-	}
-}
-
-func TestWithLiveGrants(t *testing.T) {
-	out, err := WithLiveGrants([]byte(sample))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if dead := DeadGrants(out); len(dead) != 0 {
-		t.Errorf("dead grants left: %v", dead)
-	}
-	sts := statements(t, out)
-	if len(sts) != 4 {
-		t.Fatalf("statements %v", sts)
-	}
-	if !reflect.DeepEqual(sts[0]["Action"], []any{"datazone:GetDomain"}) || sts[0]["Sid"] != "DataZoneDomain" {
-		t.Errorf("the action with a resource type keeps its statement and resource: %v", sts[0])
-	}
-	if !reflect.DeepEqual(sts[1], map[string]any{"Effect": "Allow", "Resource": "*",
-		"Action": []any{"datazone:GetEnvironment", "datazone:CreateSubscriptionRequest"}}) {
-		t.Errorf("the dead actions move to a statement on *: %v", sts[1])
-	}
-	if sts[3]["Resource"] != "*" {
-		t.Errorf("a statement of dead actions only becomes one on *: %v", sts[3])
-	}
-}
-
 func TestWithoutAction(t *testing.T) {
 	out, err := WithoutAction([]byte(sample), "datazone:CreateSubscriptionRequest")
 	if err != nil {

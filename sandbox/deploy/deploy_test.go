@@ -126,6 +126,13 @@ func TestDeploy(t *testing.T) {
 			if !slices.Equal(admins, []string{adminRole, lfRole}) {
 				t.Errorf("data lake administrators %v, want the world's and the Lake Formation role", admins)
 			}
+			var readers []string
+			for _, a := range settings.DataLakeSettings.ReadOnlyAdmins {
+				readers = append(readers, aws.ToString(a.DataLakePrincipalIdentifier))
+			}
+			if !slices.Equal(readers, []string{dataZoneRole}) {
+				t.Errorf("read-only administrators %v: the custom resource's properties reach the handler unchanged", readers)
+			}
 			// Each task signs as its function's role.
 			pf := d.TaskConfigs(cfg)[workflow.TaskPreflight]
 			who, err := sts.NewFromConfig(pf).GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{})
