@@ -26,7 +26,7 @@ import (
 // in-process sandbox: progress to stderr, the report (or with --json the execution output) to
 // stdout.
 func (a *app) runLocal(ctx context.Context, args []string) int {
-	fs := a.flagSet("run-local", "run-local --input FILE [--template FILE] [--world FILE] [--faults SPEC] [--seed N] [--json]",
+	fs := a.flagSet("run-local", "run-local --input FILE [--template FILE] [--world FILE] [--faults SPEC] [--seed N] [--crash STATE:N] [--json]",
 		"Runs the onboarding workflow (statemachine.asl.json) on this machine against the local sandbox:\n"+
 			"the real task handlers answer every Task state, and every Wait advances the sandbox's virtual\n"+
 			"clock, so a run that takes an hour in AWS takes seconds. Progress (simulated time) goes to\n"+
