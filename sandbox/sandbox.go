@@ -42,6 +42,8 @@ type Sandbox struct {
 	creds map[string]mintedCreds
 	// extraRoles are IAM roles added after the world was loaded (AddRole).
 	extraRoles []string
+	// iam holds the policies of deployed roles (DeployRole); nil until one is deployed.
+	iam *iamState
 
 	glue   *glueState
 	lf     *lfState

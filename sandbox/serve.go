@@ -96,6 +96,9 @@ func (s *Sandbox) run(c call, f faultDecision, id string) (result any, err error
 	if aerr != nil {
 		return nil, aerr
 	}
+	if err := s.authorize(r); err != nil {
+		return nil, err
+	}
 	ferr := f.err
 	if ferr == nil {
 		ferr = s.readAfterWrite(r, f.notFound)

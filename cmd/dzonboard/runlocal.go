@@ -8,12 +8,17 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/dzonboard/dzonboard"
 	"github.com/dzonboard/dzonboard/internal/progress"
+	"github.com/dzonboard/dzonboard/sandbox"
+	"github.com/dzonboard/dzonboard/sandbox/deploy"
 	"github.com/dzonboard/dzonboard/tasks/registry"
+	"github.com/dzonboard/dzonboard/workflow"
 	"github.com/dzonboard/dzonboard/workflow/local"
 )
 
@@ -21,14 +26,19 @@ import (
 // in-process sandbox: progress to stderr, the report (or with --json the execution output) to
 // stdout.
 func (a *app) runLocal(ctx context.Context, args []string) int {
-	fs := a.flagSet("run-local", "run-local --input FILE [--world FILE] [--faults SPEC] [--seed N] [--json]",
+	fs := a.flagSet("run-local", "run-local --input FILE [--template FILE] [--world FILE] [--faults SPEC] [--seed N] [--crash STATE:N] [--json]",
 		"Runs the onboarding workflow (statemachine.asl.json) on this machine against the local sandbox:\n"+
 			"the real task handlers answer every Task state, and every Wait advances the sandbox's virtual\n"+
 			"clock, so a run that takes an hour in AWS takes seconds. Progress (simulated time) goes to\n"+
 			"stderr; the report, or with --json the execution output, to stdout.\n"+
+			"With --template (a synthesized build/cdk.out/<Stack>.template.json, from `make synth`) the\n"+
+			"template is first deployed into the sandbox (one line per step on stderr) and each task calls\n"+
+			"AWS as the role its function has in the template, so the sandbox allows only what the\n"+
+			"template's IAM policies allow; without it every task acts as the world's administrator.\n"+
 			"Needs Node.js 20+ and `npm ci` run in the repository.\n"+
 			"Exit status: 0 SUCCEEDED, 1 FAILED, 2 bad usage.")
 	input := fs.String("input", "", "execution input JSON `file` (- for stdin)")
+	template := fs.String("template", "", "synthesized CloudFormation template `file` to deploy into the sandbox and run the tasks as its roles")
 	var sf sandboxFlags
 	fs.StringVar(&sf.world, "world", defaultWorld, "sandbox world `file`")
 	fs.StringVar(&sf.faults, "faults", "", "inject faults, e.g. `datazone:AcceptSubscriptionRequest=throttle@0.3,glue:*=5xx@0.1`")
@@ -50,6 +60,12 @@ func (a *app) runLocal(ctx context.Context, args []string) int {
 	if err != nil {
 		return a.usageError(fs, "--crash: %v", err)
 	}
+	var tmpl []byte
+	if *template != "" {
+		if tmpl, err = os.ReadFile(*template); err != nil {
+			return a.errorf(exitUsage, "run-local", "read --template: %v", err)
+		}
+	}
 	sb, err := newSandbox(sf)
 	if err != nil {
 		return a.errorf(exitUsage, "run-local", "%v", err)
@@ -62,6 +78,11 @@ func (a *app) runLocal(ctx context.Context, args []string) int {
 
 	defer routeTaskLogs(a.stderr, *verbose)()
 	opt := registry.Options{Config: sandboxConfig(srv.Endpoint), Now: sb.Now, Sleep: sb.Sleep, StateBucket: sb.World().StateBucketName()}
+	if tmpl != nil {
+		if err := deployTemplate(ctx, sb, tmpl, stackName(*template), data, &opt, a.stderr); err != nil {
+			return a.errorf(exitFailed, "run-local", "%v", err)
+		}
+	}
 	start := sb.Now()
 	r := progress.NewRenderer(a.stderr, a.isTTY(a.stderr), start)
 	res, err := local.Run(ctx, local.Options{
@@ -92,6 +113,33 @@ func (a *app) runLocal(ctx context.Context, args []string) int {
 	}
 	writeReport(a.stdout, res.Output, sb.Now().Sub(start), "simulated")
 	return exitOK
+}
+
+// deployTemplate deploys a synthesized template into the sandbox, as the world's administrator
+// (opt.Config), printing one line per step to w, and gives each task of opt the credentials of
+// its function's role and Preflight the Lake Formation role its function is told about. The
+// one-time admin step, when the template makes no project membership, uses the input's domain
+// and projects.
+func deployTemplate(ctx context.Context, sb *sandbox.Sandbox, tmpl []byte, stack string, input []byte, opt *registry.Options, w io.Writer) error {
+	in, _ := workflow.ParseInput(input) // a bad input fails Preflight with every problem listed
+	projects := []string{in.ProjectID}
+	for _, c := range in.Consumers {
+		projects = append(projects, c.ProjectID)
+	}
+	d, err := deploy.Deploy(ctx, sb, tmpl, deploy.Options{
+		StackName: stack, Config: opt.Config, DomainID: in.DomainID, ProjectIDs: projects, Log: w,
+	})
+	if err != nil {
+		return err
+	}
+	opt.TaskConfigs = d.TaskConfigs(opt.Config)
+	opt.LakeFormationRoleARN = d.TaskEnvironment(workflow.TaskPreflight)[workflow.EnvLakeFormationRoleARN]
+	return nil
+}
+
+// stackName is the stack a template file was synthesized for: cdk writes <Stack>.template.json.
+func stackName(path string) string {
+	return strings.TrimSuffix(strings.TrimSuffix(filepath.Base(path), ".json"), ".template")
 }
 
 // routeTaskLogs sends the task workers' logs (the default slog logger and the log package) to w

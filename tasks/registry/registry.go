@@ -25,6 +25,11 @@ import (
 type Options struct {
 	// Config is the AWS configuration of the task's role (BaseEndpoint set for the sandbox).
 	Config aws.Config
+	// TaskConfigs are configurations for particular tasks, by task name: a task listed here
+	// calls AWS with its own configuration instead of Config, as each task's function does with
+	// its own role when the stack is deployed. The Lambda main leaves it empty (a function runs
+	// one task); `dzonboard run-local --template` sets it.
+	TaskConfigs map[string]aws.Config
 	// Now is the clock; nil means time.Now. The local runner passes the sandbox's virtual clock.
 	Now func() time.Time
 	// Sleep waits for the tasks (looking again inside a wait loop, pacing rate-limited calls);
@@ -57,30 +62,42 @@ func Build(opt Options) []Entry {
 		clock.Sleep = pace.Sleep
 	}
 	limiter := func(op string) *pace.Limiter { return pace.For(op, clock.Sleep).WithClock(clock.Now) }
-	c := awsapi.NewClients(opt.Config)
-	tables := newTableStore(c.S3, opt.StateBucket)
-	athenaAs := func(creds aws.Credentials) awsapi.VerifyAthena { return c.AthenaAs(creds) }
+	shared := awsapi.NewClients(opt.Config)
+	c := func(task string) *awsapi.Clients {
+		if cfg, ok := opt.TaskConfigs[task]; ok {
+			return awsapi.NewClients(cfg)
+		}
+		return shared
+	}
+	// stored is a task of the Work whose tables live in the state bucket, read and written with
+	// the task's own clients.
+	stored := func(task string, h func(context.Context, workflow.Work) (workflow.Work, error)) Entry {
+		return entry(task, newTableStore(c(task).S3, opt.StateBucket).stage(task, h))
+	}
+	pf, tables, verifyClients := c(workflow.TaskPreflight), c(workflow.TaskTables), c(workflow.TaskVerify)
+	reports := newTableStore(c(workflow.TaskReport).S3, opt.StateBucket)
+	athenaAs := func(creds aws.Credentials) awsapi.VerifyAthena { return verifyClients.AthenaAs(creds) }
 	return []Entry{
 		entry(workflow.TaskPreflight, preflight.New(preflight.Deps{
-			STS: c.STS, DataZone: c.DataZone, Glue: c.Glue, LakeFormation: c.LakeFormation,
+			STS: pf.STS, DataZone: pf.DataZone, Glue: pf.Glue, LakeFormation: pf.LakeFormation,
 			LakeFormationRoleARN: opt.LakeFormationRoleARN, Now: clock.Now,
 		}).Handle),
-		entry(workflow.TaskLakeFormation, tables.stage(workflow.TaskLakeFormation, lfsetup.NewPrepare(c.LakeFormation, clock.Now).Handle)),
-		entry(workflow.TaskCrawl, tables.stage(workflow.TaskCrawl, crawl.New(c.Glue, clock).Handle)),
-		entry(workflow.TaskTables, tables.stage(workflow.TaskTables, lfsetup.NewTables(c.Glue, c.LakeFormation, clock).Handle)),
-		entry(workflow.TaskDataSource, tables.stage(workflow.TaskDataSource, datasource.NewEnsure(c.DataZone, clock).Handle)),
-		entry(workflow.TaskRun, tables.stage(workflow.TaskRun, datasource.NewRun(c.DataZone, clock).Handle)),
-		entry(workflow.TaskPublish, tables.stage(workflow.TaskPublish, publish.New(c.DataZone, clock).Handle)),
-		entry(workflow.TaskSubscribe, tables.stage(workflow.TaskSubscribe, subscribe.New(c.DataZone, clock, subscribe.Limiters{
+		stored(workflow.TaskLakeFormation, lfsetup.NewPrepare(c(workflow.TaskLakeFormation).LakeFormation, clock.Now).Handle),
+		stored(workflow.TaskCrawl, crawl.New(c(workflow.TaskCrawl).Glue, clock).Handle),
+		stored(workflow.TaskTables, lfsetup.NewTables(tables.Glue, tables.LakeFormation, clock).Handle),
+		stored(workflow.TaskDataSource, datasource.NewEnsure(c(workflow.TaskDataSource).DataZone, clock).Handle),
+		stored(workflow.TaskRun, datasource.NewRun(c(workflow.TaskRun).DataZone, clock).Handle),
+		stored(workflow.TaskPublish, publish.New(c(workflow.TaskPublish).DataZone, clock).Handle),
+		stored(workflow.TaskSubscribe, subscribe.New(c(workflow.TaskSubscribe).DataZone, clock, subscribe.Limiters{
 			Request: limiter("datazone:CreateSubscriptionRequest"),
 			Accept:  limiter("datazone:AcceptSubscriptionRequest"),
 			Grant:   limiter("datazone:CreateSubscriptionGrant"),
-		}).Handle)),
-		entry(workflow.TaskVerify, tables.stage(workflow.TaskVerify, verify.New(verify.Deps{
-			DataZone: c.DataZone, Glue: c.Glue, Athena: athenaAs, Clock: clock,
+		}).Handle),
+		stored(workflow.TaskVerify, verify.New(verify.Deps{
+			DataZone: verifyClients.DataZone, Glue: verifyClients.Glue, Athena: athenaAs, Clock: clock,
 			Starts: limiter("athena:StartQueryExecution"),
-		}).Handle)),
-		entry(workflow.TaskReport, loaded(tables, report.New(clock.Now, tables).Handle)),
+		}).Handle),
+		entry(workflow.TaskReport, loaded(reports, report.New(clock.Now, reports).Handle)),
 	}
 }
 

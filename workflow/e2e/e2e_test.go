@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/athena"
 
 	"github.com/dzonboard/dzonboard"
+	"github.com/dzonboard/dzonboard/internal/stacktest"
 	"github.com/dzonboard/dzonboard/sandbox"
 	"github.com/dzonboard/dzonboard/sandbox/sandboxtest"
 	"github.com/dzonboard/dzonboard/tasks/registry"
@@ -413,8 +414,11 @@ func golden(t *testing.T, name string, v any) {
 	}
 }
 
-// The task handlers log through slog's default logger; the tests read results, not logs.
+// The task handlers log through slog's default logger; the tests read results, not logs. The
+// stack's template is synthesized by the jsii kernel, which stops after the tests.
 func TestMain(m *testing.M) {
 	slog.SetDefault(slog.New(slog.DiscardHandler))
-	os.Exit(m.Run())
+	code := m.Run()
+	stacktest.Close()
+	os.Exit(code)
 }
