@@ -48,7 +48,7 @@ func (b *stackBuilder) taskFunctions() map[string]awslambda.Function {
 		if !ok {
 			limit = defaultStateLimit
 		}
-		env := map[string]*string{}
+		env := map[string]*string{workflow.EnvStateBucket: b.resources.stateBucket.BucketName()}
 		if task == workflow.TaskPreflight {
 			if lf, ok := b.roles[lakeFormationRole]; ok {
 				env[workflow.EnvLakeFormationRoleARN] = lf.RoleArn()

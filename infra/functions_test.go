@@ -1,6 +1,7 @@
 package infra
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -56,9 +57,14 @@ func TestEveryTaskHasItsFunction(t *testing.T) {
 				t.Errorf("timeout %v s, want %d", timeout, dataLakeAdminsTimeout)
 			}
 			env, _ := path(fn, "Environment", "Variables").(map[string]interface{})
-			wantEnv := 1
+			wantEnv := 2
+			if task == awsapi.TaskDataLakeAdmins {
+				wantEnv = 1 // only TASK: it runs at deploy time, outside the workflow
+			} else if bucket := full.resources[ref(env[workflow.EnvStateBucket])]; bucket.Type != "AWS::S3::Bucket" {
+				t.Errorf("%s = %v, want the Ref of the state bucket", workflow.EnvStateBucket, env[workflow.EnvStateBucket])
+			}
 			if task == workflow.TaskPreflight {
-				wantEnv = 2
+				wantEnv = 3
 				lfRole := functionRole(t, full, workflow.TaskLakeFormation)
 				if got := getAtt(env[workflow.EnvLakeFormationRoleARN], "Arn"); got != lfRole {
 					t.Errorf("%s = %v, want the ARN of %s", workflow.EnvLakeFormationRoleARN, env[workflow.EnvLakeFormationRoleARN], lfRole)
@@ -109,5 +115,54 @@ func TestStateTimeoutsReadNestedStates(t *testing.T) {
 	want := map[string]int{workflow.TaskPreflight: 60, workflow.TaskReport: defaultStateLimit}
 	if !equalJSON(got, want) {
 		t.Errorf("stateTimeouts = %v, want %v", got, want)
+	}
+}
+
+// The state bucket is private, encrypted, TLS-only and self-cleaning.
+func TestStateBucket(t *testing.T) {
+	full, _ := stacks(t)
+	ids := full.ofType("AWS::S3::Bucket")
+	if len(ids) != 1 {
+		t.Fatalf("buckets %v, want the state bucket only", ids)
+	}
+	b := full.resources[ids[0]]
+	checks := []struct {
+		name string
+		got  interface{}
+		want interface{}
+	}{
+		{"encryption", path(b.Properties, "BucketEncryption", "ServerSideEncryptionConfiguration"),
+			[]interface{}{map[string]interface{}{"ServerSideEncryptionByDefault": map[string]interface{}{"SSEAlgorithm": "AES256"}}}},
+		{"public access", b.Properties["PublicAccessBlockConfiguration"], map[string]interface{}{
+			"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true}},
+		{"expiry", path(b.Properties, "LifecycleConfiguration", "Rules"), []interface{}{map[string]interface{}{
+			"Id": "expire-workflow-documents", "Status": "Enabled", "ExpirationInDays": float64(stateExpiryDays),
+			"AbortIncompleteMultipartUpload": map[string]interface{}{"DaysAfterInitiation": float64(1)}}}},
+		{"retained", b.DeletionPolicy, "Retain"},
+	}
+	for _, c := range checks {
+		if !equalJSON(c.got, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	// The bucket policy denies any request without TLS 1.2 or later.
+	var denies []string
+	for _, id := range full.ofType("AWS::S3::BucketPolicy") {
+		p := full.resources[id].Properties
+		if ref(p["Bucket"]) != ids[0] {
+			continue
+		}
+		sts, _ := path(p, "PolicyDocument", "Statement").([]interface{})
+		for _, s := range sts {
+			st := s.(map[string]interface{})
+			if st["Effect"] == "Deny" {
+				b, _ := json.Marshal(st["Condition"])
+				denies = append(denies, string(b))
+			}
+		}
+	}
+	if !slices.ContainsFunc(denies, func(c string) bool { return strings.Contains(c, `"aws:SecureTransport":"false"`) }) ||
+		!slices.ContainsFunc(denies, func(c string) bool { return strings.Contains(c, `"s3:TlsVersion":1.2`) }) {
+		t.Errorf("bucket policy denies %v, want requests without TLS and below TLS 1.2 denied", denies)
 	}
 }

@@ -80,7 +80,7 @@ func (b *stackBuilder) wildcards(g roleGroup) []wildcard {
 			hasService = true
 			continue
 		}
-		for _, arn := range *b.resources.arns(s) {
+		for _, arn := range *b.resources.arns(s, g.tasks) {
 			if flat := nagFlatten(b.stack.Resolve(arn)); strings.Contains(flat, "*") {
 				add("Resource::"+flat, b.resources.wildcardReason(s))
 			}

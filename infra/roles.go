@@ -88,7 +88,7 @@ func (b *stackBuilder) taskRoles() map[roleID]awsiam.Role {
 			AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
 			Description: jsii.String(g.description),
 		})
-		statements, err := b.resources.statements(g.actions())
+		statements, err := b.resources.statements(g)
 		if err != nil {
 			addError(role, "infra: role "+string(g.id)+": "+err.Error())
 			continue

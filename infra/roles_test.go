@@ -130,6 +130,16 @@ func TestRoleResourcesAreNarrow(t *testing.T) {
 			wantCon: map[string]interface{}{"StringEquals": map[string]interface{}{"iam:AWSServiceName": "lakeformation.amazonaws.com"}}},
 		{name: "the custom resource's settings", syn: full, action: "lakeformation:PutDataLakeSettings", role: dataLakeAdmins,
 			want: []string{"*"}},
+		{name: "every role reads the table lists", syn: full, action: "s3:GetObject", role: glueRole,
+			want: []string{"<StateBucket446E0578.Arn>/tables/*"}},
+		{name: "a role writes only its own tasks' prefixes", syn: full, action: "s3:PutObject", role: lakeFormationRole,
+			want: []string{"<StateBucket446E0578.Arn>/tables/LakeFormation/*", "<StateBucket446E0578.Arn>/tables/Tables/*"}},
+		{name: "Report writes reports, Preflight nothing", syn: full, action: "s3:PutObject", role: dataZoneRole,
+			want: []string{
+				"<StateBucket446E0578.Arn>/reports/*", "<StateBucket446E0578.Arn>/tables/DataSource/*",
+				"<StateBucket446E0578.Arn>/tables/Publish/*", "<StateBucket446E0578.Arn>/tables/Run/*",
+				"<StateBucket446E0578.Arn>/tables/Subscribe/*", "<StateBucket446E0578.Arn>/tables/Verify/*",
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,21 +8,26 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/dzonboard/dzonboard/internal/iamref"
+	"github.com/dzonboard/dzonboard/tasks/awsapi"
+	"github.com/dzonboard/dzonboard/workflow"
 )
 
 // scope is the resources (and condition) an action is allowed on.
 type scope int
 
 const (
-	crawlerScope scope = iota // the crawlers of crawlerNames
-	catalogScope              // the Glue catalog, the databases of glueDatabases and their tables
-	domainScope               // the DataZone domain of domainId
-	serviceScope              // "*": the action has no resource type, so IAM matches it only to "*"
-	lfRoleScope               // Lake Formation's service-linked role
-	lfRoleCreate              // creating that role, only for lakeformation.amazonaws.com
+	crawlerScope    scope = iota // the crawlers of crawlerNames
+	catalogScope                 // the Glue catalog, the databases of glueDatabases and their tables
+	domainScope                  // the DataZone domain of domainId
+	serviceScope                 // "*": the action has no resource type, so IAM matches it only to "*"
+	lfRoleScope                  // Lake Formation's service-linked role
+	lfRoleCreate                 // creating that role, only for lakeformation.amazonaws.com
+	stateReadScope               // the state bucket's table lists (workflow.ReadPrefix)
+	stateWriteScope              // the state bucket's prefixes the role's tasks write (workflow.WritePrefix)
 )
 
 // actionScopes places each IAM action a task needs (awsapi.Actions) on its resources. An action
@@ -41,6 +46,8 @@ var actionScopes = map[string]scope{
 	"iam:GetRole":                 lfRoleScope,
 	"iam:PutRolePolicy":           lfRoleScope,
 	"iam:CreateServiceLinkedRole": lfRoleCreate,
+	"s3:GetObject":                stateReadScope,
+	"s3:PutObject":                stateWriteScope,
 }
 
 var serviceScopes = map[string]scope{
@@ -63,8 +70,9 @@ const lfServiceLinkedRole = "aws-service-role/lakeformation.amazonaws.com/AWSSer
 
 // resources builds the ARNs of each scope from the configuration.
 type resources struct {
-	stack awscdk.Stack
-	cfg   Config
+	stack       awscdk.Stack
+	cfg         Config
+	stateBucket awss3.IBucket
 }
 
 func scopeOf(action string) (scope, error) {
@@ -81,10 +89,10 @@ func scopeOf(action string) (scope, error) {
 	return 0, fmt.Errorf("no resource scope for %s: decide which resources it needs in infra/scopes.go", action)
 }
 
-// statements allows actions, one statement per scope, with sorted actions.
-func (r resources) statements(actions []string) ([]awsiam.PolicyStatement, error) {
+// statements allows the actions of a role's tasks, one statement per scope, with sorted actions.
+func (r resources) statements(g roleGroup) ([]awsiam.PolicyStatement, error) {
 	byScope := map[scope][]string{}
-	for _, a := range actions {
+	for _, a := range g.actions() {
 		s, err := scopeOf(a)
 		if err != nil {
 			return nil, err
@@ -103,7 +111,7 @@ func (r resources) statements(actions []string) ([]awsiam.PolicyStatement, error
 		props := &awsiam.PolicyStatementProps{
 			Sid:       jsii.String(sids[s]),
 			Actions:   jsii.Strings(acts...),
-			Resources: r.arns(s),
+			Resources: r.arns(s, g.tasks),
 		}
 		if s == lfRoleCreate {
 			props.Conditions = &map[string]interface{}{
@@ -116,16 +124,29 @@ func (r resources) statements(actions []string) ([]awsiam.PolicyStatement, error
 }
 
 var sids = map[scope]string{
-	crawlerScope: "Crawlers",
-	catalogScope: "GlueCatalog",
-	domainScope:  "DataZoneDomain",
-	serviceScope: "NoResourceLevelPermissions",
-	lfRoleScope:  "LakeFormationServiceLinkedRole",
-	lfRoleCreate: "CreateLakeFormationServiceLinkedRole",
+	crawlerScope:    "Crawlers",
+	catalogScope:    "GlueCatalog",
+	domainScope:     "DataZoneDomain",
+	serviceScope:    "NoResourceLevelPermissions",
+	lfRoleScope:     "LakeFormationServiceLinkedRole",
+	lfRoleCreate:    "CreateLakeFormationServiceLinkedRole",
+	stateReadScope:  "ReadTableLists",
+	stateWriteScope: "WriteOwnStatePrefix",
 }
 
-func (r resources) arns(s scope) *[]*string {
+// arns are the resources of scope s for a role that runs tasks.
+func (r resources) arns(s scope, tasks []string) *[]*string {
 	switch s {
+	case stateReadScope:
+		return &[]*string{r.stateBucket.ArnForObjects(jsii.String(workflow.ReadPrefix + "*"))}
+	case stateWriteScope:
+		var out []*string
+		for _, t := range tasks {
+			if slices.Contains(awsapi.Actions(t), "s3:PutObject") {
+				out = append(out, r.stateBucket.ArnForObjects(jsii.String(workflow.WritePrefix(t)+"*")))
+			}
+		}
+		return &out
 	case crawlerScope:
 		var out []*string
 		for _, name := range r.cfg.CrawlerNames {
@@ -178,6 +199,10 @@ func (r resources) wildcardReason(s scope) string {
 		return "Tables are found by the crawler at run time, so the table part of the ARN cannot be named; it is limited to the databases of the glueDatabases context."
 	case domainScope:
 		return "The DataZone domain ARN (for GetDomain, the one DataZone action here with a resource type) comes from the domainId context; it is not set, so the role may read any domain of this account and region. Set domainId to scope it."
+	case stateReadScope:
+		return "Each task reads the table list its input names, written by an earlier stage under tables/<stage>/<execution>/ with a content hash in its name; the keys are not known before the execution runs, so the grant is every list of the state bucket, which holds nothing else of value."
+	case stateWriteScope:
+		return "Each task writes only under its own prefix of the state bucket (tables/<its stage>/, or reports/ for Report); the execution name and content hash in the key are known only at run time."
 	case serviceScope:
 		return "These actions have no resource type in the Service Authorization Reference (internal/iamref): IAM ignores a statement that names an ARN for such an action, so Resource * is the only grant that takes effect. " +
 			"That covers Lake Formation (it authorises with its own grants), every DataZone action but GetDomain and a few others (DataZone's project membership still scopes what the role may touch) and X-Ray's PutTraceSegments/PutTelemetryRecords; the actions are exactly the SDK calls of tasks/awsapi for this role's tasks."

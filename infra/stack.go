@@ -73,6 +73,7 @@ func NewOnboardingStack(scope constructs.Construct, id string, props *Onboarding
 		code:      awslambda.Code_FromAsset(jsii.String(p.AssetDir), nil),
 	}
 
+	b.resources.stateBucket = b.stateBucket()
 	b.roles = b.taskRoles()
 	b.functions = b.taskFunctions()
 	sm := b.stateMachine()

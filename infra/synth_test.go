@@ -55,10 +55,11 @@ type synthesis struct {
 }
 
 type resource struct {
-	Type       string
-	Properties map[string]interface{}
-	Metadata   map[string]interface{}
-	DependsOn  []string
+	Type           string
+	DeletionPolicy string
+	Properties     map[string]interface{}
+	Metadata       map[string]interface{}
+	DependsOn      []string
 }
 
 var (
@@ -126,7 +127,8 @@ func synthStack(ctx map[string]interface{}) (*synthesis, error) {
 		props, _ := r["Properties"].(map[string]interface{})
 		meta, _ := r["Metadata"].(map[string]interface{})
 		typ, _ := r["Type"].(string)
-		s.resources[id] = resource{Type: typ, Properties: props, Metadata: meta, DependsOn: strs(r["DependsOn"])}
+		deletion, _ := r["DeletionPolicy"].(string)
+		s.resources[id] = resource{Type: typ, DeletionPolicy: deletion, Properties: props, Metadata: meta, DependsOn: strs(r["DependsOn"])}
 	}
 	s.outputs, _ = doc["Outputs"].(map[string]interface{})
 	var err error

@@ -32,6 +32,8 @@ func (w *World) StateBucketName() string {
 // folders) and the in-memory state bucket.
 type s3State struct {
 	handler http.Handler
+	// mem holds the state bucket and the buckets a deployed stack creates.
+	mem *s3mem.Backend
 	// data are the world's buckets by name; everything else lives in mem.
 	data map[string]bool
 	// state is the state bucket's name.
@@ -46,7 +48,7 @@ type s3State struct {
 func newS3(s *Sandbox) (*s3State, error) {
 	clk := s3Clock{s: s}
 	mem := s3mem.New(s3mem.WithTimeSource(clk), s3mem.WithVersionSeed(s.opt.Seed))
-	st := &s3State{data: map[string]bool{}, state: s.world.StateBucketName()}
+	st := &s3State{mem: mem, data: map[string]bool{}, state: s.world.StateBucketName()}
 	r := &s3Router{mem: mem, data: map[string]s3DataBucket{}}
 	for _, b := range s.world.Buckets {
 		if err := gofakes3.ValidateBucketName(b.Name); err != nil {
@@ -72,6 +74,22 @@ func newS3(s *Sandbox) (*s3State, error) {
 	faker := gofakes3.New(r, gofakes3.WithTimeSource(clk), gofakes3.WithTimeSkewLimit(0))
 	st.handler = faker.Server()
 	return st, nil
+}
+
+// CreateBucket creates an empty bucket in memory, as deploying a stack's AWS::S3::Bucket does:
+// its objects are kept like the state bucket's. A name that is taken (by a data bucket, the state
+// bucket or an earlier call) is BucketAlreadyOwnedByYou, as S3 answers its owner; an invalid name
+// is InvalidBucketName (S3 bucket naming rules, as gofakes3 checks them).
+func (s *Sandbox) CreateBucket(name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := gofakes3.ValidateBucketName(name); err != nil {
+		return fmt.Errorf("create bucket %q: %w", name, err)
+	}
+	if exists, _ := s.s3.mem.BucketExists(name); exists || s.s3.data[name] {
+		return fmt.Errorf("create bucket %q: %w", name, errors.New("BucketAlreadyOwnedByYou"))
+	}
+	return s.s3.mem.CreateBucket(name)
 }
 
 // s3Clock is the virtual clock as gofakes3 reads it (s.mu held).

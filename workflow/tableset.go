@@ -12,9 +12,63 @@ type TableSet struct {
 	Version int `json:"version"`
 	// SHA256 is the hex SHA-256 of the object's bytes; a reader refuses any other content.
 	SHA256 string `json:"sha256"`
-	// Count is how many tables the object holds, and Failed how many of them a stage failed.
-	Count  int `json:"count"`
-	Failed int `json:"failed,omitempty"`
+	// Count is how many tables the object holds; the rest of TableCounts summarises them for the
+	// progress lines of run-local and follow.
+	TableCounts
+}
+
+// TableCounts summarises a table list in a few numbers (and names): what the state keeps of it.
+type TableCounts struct {
+	Count int `json:"count"`
+	// First names the first few tables.
+	First []string `json:"first,omitempty"`
+	// Failed counts the tables a stage left out.
+	Failed      int `json:"failed,omitempty"`
+	MadeManaged int `json:"madeManaged,omitempty"`
+	Assets      int `json:"assets,omitempty"`
+	Active      int `json:"active,omitempty"` // listings ACTIVE
+	// Access counts subscriptions (table × project), Granted those granted, Verified those whose
+	// checks counted the rows, Rows the rows counted.
+	Access   int   `json:"access,omitempty"`
+	Granted  int   `json:"granted,omitempty"`
+	Verified int   `json:"verified,omitempty"`
+	Rows     int64 `json:"rows,omitempty"`
+}
+
+// firstNamed is how many names TableCounts.First keeps.
+const firstNamed = 3
+
+// CountTables summarises tables.
+func CountTables(tables []Table) TableCounts {
+	c := TableCounts{Count: len(tables)}
+	for i, t := range tables {
+		if i < firstNamed {
+			c.First = append(c.First, t.Name)
+		}
+		if !t.Onboarding() {
+			c.Failed++
+		}
+		if t.MadeManaged {
+			c.MadeManaged++
+		}
+		if t.AssetID != "" {
+			c.Assets++
+		}
+		if t.ListingStatus == "ACTIVE" {
+			c.Active++
+		}
+		for _, a := range t.Access {
+			c.Access++
+			if a.Status == "GRANTED" {
+				c.Granted++
+			}
+			if a.RowCount != nil {
+				c.Verified++
+				c.Rows += *a.RowCount
+			}
+		}
+	}
+	return c
 }
 
 // TableSetPrefix is the key prefix of the table lists a stage writes: a task's role may write
@@ -32,3 +86,17 @@ const ReportPrefix = "reports/"
 
 // ReportKey is the key of an execution's full report.
 func ReportKey(execution string) string { return ReportPrefix + execution + ".json" }
+
+// WritePrefix is the key prefix under which a task writes to the state bucket: Report its
+// report, every other task its stage's table lists. The stack allows each task's role to write
+// only there.
+func WritePrefix(task string) string {
+	if task == TaskReport {
+		return ReportPrefix
+	}
+	return TableSetPrefix(task)
+}
+
+// ReadPrefix is the key prefix every task that uses the state bucket reads: the table lists of
+// every stage.
+const ReadPrefix = "tables/"

@@ -17,12 +17,14 @@ import (
 
 // follow shows the progress of an execution in AWS until it ends, then prints its output.
 func (a *app) follow(ctx context.Context, args []string) int {
-	fs := a.flagSet("follow", "follow --execution-arn ARN [--exit-status]",
+	fs := a.flagSet("follow", "follow --execution-arn ARN [--exit-status] [--report FILE]",
 		"Follows an execution of the onboarding state machine in AWS: polls its history, shows each\n"+
 			"state event on stderr (the same lines as run-local), and prints the execution output to\n"+
-			"stdout when it ends.")
+			"stdout when it ends. The output lists the first 10 tables; --report writes the full report\n"+
+			"(every table, read from the state bucket with s3:GetObject) to FILE.")
 	arn := fs.String("execution-arn", "", "`ARN` of the execution")
 	exitStatus := fs.Bool("exit-status", false, "exit 1 unless the execution SUCCEEDED")
+	report := fs.String("report", "", "write the full report (every table) to `FILE`")
 	if status, ok := a.parse(fs, args, "execution-arn"); !ok {
 		return status
 	}
@@ -30,13 +32,14 @@ func (a *app) follow(ctx context.Context, args []string) int {
 	if err != nil {
 		return a.errorf(exitFailed, "follow", "%v", err)
 	}
-	return a.followExecution(ctx, client, *arn, *exitStatus)
+	return a.followExecution(ctx, client, *arn, *exitStatus, *report)
 }
 
 // followExecution polls DescribeExecution and GetExecutionHistory (through the SDK paginator)
 // every pollInterval, rendering each new history event, until the execution is no longer
-// RUNNING. With exitStatus, an execution that did not succeed exits 1.
-func (a *app) followExecution(ctx context.Context, api followAPI, arn string, exitStatus bool) int {
+// RUNNING. With exitStatus, an execution that did not succeed exits 1. With report, the full
+// report is then written to that file.
+func (a *app) followExecution(ctx context.Context, api followAPI, arn string, exitStatus bool, report string) int {
 	describe := func() (*sfn.DescribeExecutionOutput, error) {
 		out, err := api.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
 		if err != nil {
@@ -93,6 +96,15 @@ func (a *app) followExecution(ctx context.Context, api followAPI, arn string, ex
 		}
 		b.WriteString("\n")
 		_, _ = b.WriteTo(a.stdout)
+	}
+	if report != "" {
+		api, err := a.newS3(ctx)
+		if err == nil {
+			err = saveReport(ctx, api, reportURI([]byte(aws.ToString(desc.Output)), aws.ToString(desc.Cause)), report)
+		}
+		if err != nil {
+			return a.errorf(exitFailed, "follow", "%v", err)
+		}
 	}
 	if exitStatus && desc.Status != types.ExecutionStatusSucceeded {
 		return exitFailed

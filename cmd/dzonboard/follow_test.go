@@ -4,12 +4,16 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 )
@@ -362,5 +366,71 @@ func TestHistoryPaging(t *testing.T) {
 	}
 	if strings.Count(r.stderr, "Preflight  entered") != 1 {
 		t.Errorf("an event was rendered twice:\n%s", r.stderr)
+	}
+}
+
+// fakeS3 answers GetObject from objects, by "bucket/key".
+type fakeS3 map[string]string
+
+func (f fakeS3) GetObject(_ context.Context, in *s3.GetObjectInput, _ ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	body, ok := f[aws.ToString(in.Bucket)+"/"+aws.ToString(in.Key)]
+	if !ok {
+		return nil, &s3types.NoSuchKey{Message: aws.String("The specified key does not exist.")}
+	}
+	return &s3.GetObjectOutput{Body: io.NopCloser(strings.NewReader(body))}, nil
+}
+
+// follow --report copies the full report named by the output (or, when Report failed the
+// execution, by its cause) to the file.
+func TestFollowReport(t *testing.T) {
+	const full = `{"status":"SUCCEEDED","tableCount":12,"tables":["every one"]}`
+	objects := fakeS3{"state/reports/e1.json": full}
+	withOutput := func(out, cause string) func() *fakeSFN {
+		return func() *fakeSFN {
+			f := succeedingRun()
+			f.final = sfn.DescribeExecutionOutput{Output: aws.String(out), Cause: aws.String(cause)}
+			return f
+		}
+	}
+	tests := []struct {
+		name       string
+		fake       func() *fakeSFN
+		wantCode   int
+		wantStderr string
+		wantFile   string
+	}{
+		{name: "from the output's reportUri", fake: withOutput(`{"status":"SUCCEEDED","reportUri":"s3://state/reports/e1.json"}`, ""),
+			wantCode: exitOK, wantFile: full},
+		{name: "from a failed execution's cause", fake: withOutput("", `{"errorMessage":"... the full report is s3://state/reports/e1.json.","errorType":"VerificationFailedError"}`),
+			wantCode: exitOK, wantFile: full},
+		{name: "an execution that ended before Report", fake: failingRun,
+			wantCode: exitFailed, wantStderr: "dzonboard follow: --report: the execution has no report: it ended before its Report state\n"},
+		{name: "a report that expired", fake: withOutput(`{"reportUri":"s3://state/reports/gone.json"}`, ""),
+			wantCode: exitFailed, wantStderr: "dzonboard follow: --report: read s3://state/reports/gone.json: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "report.json")
+			var sleeps []time.Duration
+			a := fakeApp(tt.fake(), &sleeps)
+			a.newS3 = func(context.Context) (reportAPI, error) { return objects, nil }
+			r := runApp(t, a, "", "follow", "--execution-arn", testExecution, "--report", file)
+			if r.code != tt.wantCode {
+				t.Errorf("exit %d, want %d\n%s", r.code, tt.wantCode, r.stderr)
+			}
+			if !strings.Contains(r.stderr, tt.wantStderr) {
+				t.Errorf("stderr %q, want it to hold %q", r.stderr, tt.wantStderr)
+			}
+			got, err := os.ReadFile(file)
+			if tt.wantFile == "" {
+				if err == nil {
+					t.Errorf("wrote %s, want no file", got)
+				}
+				return
+			}
+			if string(got) != tt.wantFile {
+				t.Errorf("file %q (%v), want %q", got, err, tt.wantFile)
+			}
+		})
 	}
 }

@@ -47,6 +47,8 @@ type app struct {
 	handlers func(opt registry.Options) map[string]lambda.Handler
 	// newSFN builds the Step Functions client of start and follow.
 	newSFN func(ctx context.Context) (sfnAPI, error)
+	// newS3 builds the S3 client of follow --report.
+	newS3 func(ctx context.Context) (reportAPI, error)
 	// sleep waits between polls of follow.
 	sleep func(ctx context.Context, d time.Duration) error
 	// pollInterval is how often follow polls.
@@ -60,6 +62,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
 		stdin: stdin, stdout: stdout, stderr: stderr,
 		handlers:     registry.Handlers,
 		newSFN:       newSFNClient,
+		newS3:        newS3Client,
 		sleep:        smithytime.SleepWithContext,
 		pollInterval: 5 * time.Second,
 		isTTY:        isTerminal,

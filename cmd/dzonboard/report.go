@@ -21,8 +21,12 @@ func writeReport(w io.Writer, output json.RawMessage, elapsed time.Duration, clo
 		fmt.Fprintf(w, "%s\n", output)
 		return
 	}
-	fmt.Fprintf(w, "Onboarding %s: %s from %s (Glue database %s)\n", out.Status, plural(len(out.Tables), "table"), out.S3Location, out.GlueDatabase)
+	count := max(out.TableCount, len(out.Tables))
+	fmt.Fprintf(w, "Onboarding %s: %s from %s (Glue database %s)\n", out.Status, plural(count, "table"), out.S3Location, out.GlueDatabase)
 	fmt.Fprintf(w, "Domain %s, data source %s, run %s\n", out.DomainID, out.DataSourceID, out.DataSourceRunID)
+	if len(out.Tables) < count {
+		fmt.Fprintf(w, "The first %d tables of each project are shown; the full report is %s (--report FILE writes it).\n", len(out.Tables), out.ReportURI)
+	}
 
 	fmt.Fprintf(w, "\nProducer project %s, environment %s (workgroup %s)\n", out.ProjectID, out.EnvironmentID, out.Workgroup)
 	writeTables(w, out.GlueDatabase, out.SubscriptionDatabase, out.Tables)
@@ -41,7 +45,11 @@ func writeReport(w io.Writer, output json.RawMessage, elapsed time.Duration, clo
 		}
 	}
 	if len(out.MadeManaged) > 0 {
-		fmt.Fprintf(w, "\nMade Lake Formation-managed: %s\n", strings.Join(out.MadeManaged, ", "))
+		more := ""
+		if n := out.MadeManagedCount - len(out.MadeManaged); n > 0 {
+			more = fmt.Sprintf(" and %d more", n)
+		}
+		fmt.Fprintf(w, "\nMade Lake Formation-managed: %s%s\n", strings.Join(out.MadeManaged, ", "), more)
 	}
 	total := elapsed
 	if out.Timings.TotalSeconds > 0 {

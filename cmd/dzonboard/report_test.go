@@ -25,6 +25,10 @@ func TestWriteReport(t *testing.T) {
 		Timings: workflow.Timings{TotalSeconds: 2530},
 	}
 	b, _ := json.Marshal(out)
+	many := out
+	many.TableCount, many.ReportURI, many.Consumers, many.Queries = 1500, "s3://state/reports/e.json", nil, nil
+	many.MadeManaged, many.MadeManagedCount = []string{"orders"}, 1500
+	manyJSON, _ := json.Marshal(many)
 	tests := []struct {
 		name   string
 		output []byte
@@ -56,6 +60,27 @@ Consumer project e4p8s2k7w1n5qa, environment f2t6y9k3m8q1vb (workgroup marketing
 
 Queries
   SELECT region, COUNT(*) FROM orders GROUP BY region: SUCCEEDED, 4 rows (query q9)
+
+Total simulated time: 00:42:10
+`,
+		},
+		{
+			name:   "an output that spells out only the first tables says where the rest are",
+			output: manyJSON,
+			want: `Onboarding SUCCEEDED: 1500 tables from s3://acme-sales-data/sales/ (Glue database acme_sales)
+Domain dzd_5xk2q8m1v3c9tb, data source ds1, run run1
+The first 1 tables of each project are shown; the full report is s3://state/reports/e.json (--report FILE writes it).
+
+Producer project b3n7k2q9x1m4zd, environment c8m2v7k4q1x9tn (workgroup sales_env-wg)
+  orders
+    glue table        acme_sales.orders
+    asset             a1
+    listing           l1
+    subscribed table  sales_env_sub_db.orders_x
+    rows              1000
+    columns           order_id, customer, region
+
+Made Lake Formation-managed: orders and 1499 more
 
 Total simulated time: 00:42:10
 `,

@@ -17,6 +17,7 @@ import (
 	"github.com/dzonboard/dzonboard/internal/progress"
 	"github.com/dzonboard/dzonboard/sandbox"
 	"github.com/dzonboard/dzonboard/sandbox/deploy"
+	"github.com/dzonboard/dzonboard/tasks/awsapi"
 	"github.com/dzonboard/dzonboard/tasks/registry"
 	"github.com/dzonboard/dzonboard/workflow"
 	"github.com/dzonboard/dzonboard/workflow/local"
@@ -26,11 +27,12 @@ import (
 // in-process sandbox: progress to stderr, the report (or with --json the execution output) to
 // stdout.
 func (a *app) runLocal(ctx context.Context, args []string) int {
-	fs := a.flagSet("run-local", "run-local --input FILE [--template FILE] [--world FILE] [--faults SPEC] [--seed N] [--crash STATE:N] [--json]",
+	fs := a.flagSet("run-local", "run-local --input FILE [--template FILE] [--world FILE] [--faults SPEC] [--seed N] [--crash STATE:N] [--json] [--report FILE]",
 		"Runs the onboarding workflow (statemachine.asl.json) on this machine against the local sandbox:\n"+
 			"the real task handlers answer every Task state, and every Wait advances the sandbox's virtual\n"+
 			"clock, so a run that takes an hour in AWS takes seconds. Progress (simulated time) goes to\n"+
-			"stderr; the report, or with --json the execution output, to stdout.\n"+
+			"stderr; the report, or with --json the execution output, to stdout. Both list the first 10\n"+
+			"tables; --report writes the full report (every table, from the sandbox's state bucket) to FILE.\n"+
 			"With --template (a synthesized build/cdk.out/<Stack>.template.json, from `make synth`) the\n"+
 			"template is first deployed into the sandbox (one line per step on stderr) and each task calls\n"+
 			"AWS as the role its function has in the template, so the sandbox allows only what the\n"+
@@ -46,6 +48,7 @@ func (a *app) runLocal(ctx context.Context, args []string) int {
 	asJSON := fs.Bool("json", false, "print the execution output JSON instead of the report")
 	crash := fs.String("crash", "", "crash the first invocation of Task `STATE:N` right after its Nth AWS call returns (it fails as Lambda.Unknown; the state machine retries it)")
 	verbose := fs.Bool("verbose", false, "also print the task workers' log lines on stderr")
+	report := fs.String("report", "", "write the full report (every table) to `FILE`")
 	if status, ok := a.parse(fs, args, "input"); !ok {
 		return status
 	}
@@ -99,6 +102,11 @@ func (a *app) runLocal(ctx context.Context, args []string) int {
 	}
 	r.Done(res.Status, res.Error, res.Cause)
 	r.Summary(res.Transitions, res.HistoryEvents, sb.Now().Sub(start))
+	if *report != "" {
+		if err := saveReport(ctx, awsapi.NewClients(sandboxConfig(srv.Endpoint)).S3, reportURI(res.Output, res.Cause), *report); err != nil {
+			return a.errorf(exitFailed, "run-local", "%v", err)
+		}
+	}
 	if res.Status != local.StatusSucceeded {
 		return exitFailed
 	}
@@ -132,8 +140,7 @@ func deployTemplate(ctx context.Context, sb *sandbox.Sandbox, tmpl []byte, stack
 	if err != nil {
 		return err
 	}
-	opt.TaskConfigs = d.TaskConfigs(opt.Config)
-	opt.LakeFormationRoleARN = d.TaskEnvironment(workflow.TaskPreflight)[workflow.EnvLakeFormationRoleARN]
+	*opt = d.Options(sb, opt.Config)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 	"os"
 	"os/exec"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/dzonboard/dzonboard/internal/stacktest"
+	"github.com/dzonboard/dzonboard/workflow"
 )
 
 // The stack's template is synthesized by the jsii kernel, which stops after the tests.
@@ -52,6 +54,8 @@ func TestRunLocalWithTemplate(t *testing.T) {
 		wantCode   int
 		wantStdout string
 		wantStderr []string
+		// wantReport is the --report file's status, "" when none is written.
+		wantReport string
 	}{
 		{
 			name: "the workflow succeeds as the template's roles", args: []string{"--template", ok},
@@ -73,6 +77,14 @@ func TestRunLocalWithTemplate(t *testing.T) {
 				"FAILED  AccessDeniedError\n",
 				"User: arn:aws:sts::123456789012:assumed-role/Dzonboard-DataZoneRole9AF11138/dzonboard is not authorized to perform: datazone:CreateSubscriptionRequest because no identity-based policy allows the datazone:CreateSubscriptionRequest action",
 			},
+		},
+		{
+			name: "--report writes the full report from the state bucket", args: []string{"--template", ok, "--report", filepath.Join(dir, "report.json")},
+			wantCode: exitOK, wantStdout: "Onboarding SUCCEEDED: 1 table", wantReport: "SUCCEEDED",
+		},
+		{
+			name: "--report of a run that failed before Report", args: []string{"--template", deniedPath, "--report", filepath.Join(dir, "none.json")},
+			wantCode: exitFailed, wantStderr: []string{"dzonboard run-local: --report: the execution has no report: it ended before its Report state\n"},
 		},
 		{
 			name: "a template file that does not exist", args: []string{"--template", filepath.Join(dir, "nope.template.json")},
@@ -97,6 +109,17 @@ func TestRunLocalWithTemplate(t *testing.T) {
 			for _, want := range tt.wantStderr {
 				if !strings.Contains(r.stderr, want) {
 					t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+				}
+			}
+			if tt.wantReport != "" {
+				var got workflow.Output
+				b, err := os.ReadFile(filepath.Join(dir, "report.json"))
+				if err == nil {
+					err = json.Unmarshal(b, &got)
+				}
+				if err != nil || got.Status != tt.wantReport || got.TableCount != 1 || len(got.Tables) != 1 ||
+					got.Tables[0].RowCount == 0 || !strings.HasPrefix(got.ReportURI, "s3://") {
+					t.Errorf("report file: %v\n%s", err, b)
 				}
 			}
 		})

@@ -226,11 +226,14 @@ func onlyInsecureTransport(st statement) bool {
 }
 
 // extraARNFormats are resource ARN formats of services internal/iamref does not hold, from the
-// Service Authorization Reference ("Actions, resources, and condition keys for Amazon SQS": the
-// queue resource type, arn:${Partition}:sqs:${Region}:${Account}:${QueueName}), rendered with the
-// sample values; an action of such a service with a resource type takes these.
+// Service Authorization Reference, rendered with the sample values; an action of such a service
+// with a resource type takes these. "Actions, resources, and condition keys for Amazon SQS": the
+// queue resource type, arn:${Partition}:sqs:${Region}:${Account}:${QueueName}. "... for Amazon
+// S3": the object resource type of s3:GetObject and s3:PutObject,
+// arn:${Partition}:s3:::${BucketName}/${ObjectName}.
 var extraARNFormats = map[string]*regexp.Regexp{
 	"sqs": regexp.MustCompile(`^arn:aws:sqs:us-east-1:123456789012:[^:]+$`),
+	"s3":  regexp.MustCompile(`^arn:aws:s3:::[^/]+/.+$`),
 }
 
 // canApply is iamref.CanApply, with extraARNFormats for the services iamref does not hold.

@@ -70,6 +70,7 @@ var arnShapes = map[string]string{
 	"AWS::KMS::Key":                    "arn:aws:kms:us-east-1:123456789012:key/%s",
 	"AWS::Lambda::Function":            "arn:aws:lambda:us-east-1:123456789012:function:%s",
 	"AWS::Logs::LogGroup":              "arn:aws:logs:us-east-1:123456789012:log-group:%s:*",
+	"AWS::S3::Bucket":                  "arn:aws:s3:::%s",
 	"AWS::SNS::Topic":                  "arn:aws:sns:us-east-1:123456789012:%s",
 	"AWS::SQS::Queue":                  "arn:aws:sqs:us-east-1:123456789012:%s",
 	"AWS::Scheduler::Schedule":         "arn:aws:scheduler:us-east-1:123456789012:schedule/default/%s",

@@ -3,8 +3,11 @@ package progress
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/dzonboard/dzonboard/workflow"
 )
 
 // maxDetail bounds a one-line detail (a failure's message can be long; Done prints it whole).
@@ -57,71 +60,41 @@ func clip(s string) string {
 	return s
 }
 
-// doc is the part of the workflow's state document (workflow.Work) and of the execution output
-// (workflow.Output) that Summarize reads. It is decoded leniently: unknown shapes give no detail.
-type doc struct {
-	Status        string `json:"status"`
-	LakeFormation *struct {
-		Registration string   `json:"registration"`
-		Granted      []string `json:"granted"`
-	} `json:"lakeFormation"`
-	Crawl *struct {
-		Adopted bool   `json:"adopted"`
-		Status  string `json:"status"`
-		Summary string `json:"summary"`
-	} `json:"crawl"`
-	DataSource *struct {
-		ID        string `json:"id"`
-		Created   bool   `json:"created"`
-		Status    string `json:"status"`
-		RunID     string `json:"runId"`
-		RunOrigin string `json:"runOrigin"`
-		RunStatus string `json:"runStatus"`
-	} `json:"dataSource"`
-	Tables []struct {
-		GlueTable     string `json:"glueTable"`
-		AssetID       string `json:"assetId"`
-		ListingStatus string `json:"listingStatus"`
-		Access        []struct {
-			Status   string `json:"status"`
-			RowCount *int64 `json:"rowCount"`
-		} `json:"access"`
-	} `json:"tables"`
-	Consumers []json.RawMessage `json:"consumers"`
-	Timings   *json.RawMessage  `json:"timings"`
-	Poll      *struct {
-		Done        bool `json:"done"`
-		WaitSeconds int  `json:"waitSeconds"`
-	} `json:"poll"`
-	Plan *struct {
-		CrawlerName  string `json:"crawlerName"`
-		GlueDatabase string `json:"glueDatabase"`
-		S3Location   string `json:"s3Location"`
-	} `json:"plan"`
-}
-
 // Summarize describes what a task did from its state input and output (the workflow's state
-// document): the plan Preflight made, what changed in the Lake Formation set-up, the crawl, the
-// data source and the tables, and whether the task's wait loop goes on. It returns "" when it finds nothing to say.
+// document, workflow.Work): the plan Preflight made, what changed in the Lake Formation set-up,
+// the crawl, the data source and the tables (from the counts the state keeps of them), and
+// whether the task's wait loop goes on; for the execution output (workflow.Output), the status
+// and how many tables and consumers. It returns "" when it finds nothing to say.
 func Summarize(input, output []byte) string {
-	var in, out doc
-	if json.Unmarshal(input, &in) != nil {
-		in = doc{} // e.g. the execution input: nothing to compare with
+	var probe struct {
+		Status  string           `json:"status"`
+		Timings *json.RawMessage `json:"timings"`
 	}
-	if err := json.Unmarshal(output, &out); err != nil {
+	if json.Unmarshal(output, &probe) != nil {
+		return ""
+	}
+	if probe.Status != "" && probe.Timings != nil {
+		var out workflow.Output
+		if json.Unmarshal(output, &out) != nil {
+			return ""
+		}
+		parts := []string{fmt.Sprintf("%s, %s", out.Status, plural(max(out.TableCount, len(out.Tables)), "table"))}
+		if n := len(out.Consumers); n > 0 {
+			parts = append(parts, plural(n, "consumer"))
+		}
+		return strings.Join(parts, "; ")
+	}
+	var in, out workflow.Work
+	if json.Unmarshal(input, &in) != nil {
+		in = workflow.Work{} // e.g. the execution input: nothing to compare with
+	}
+	if json.Unmarshal(output, &out) != nil {
 		return ""
 	}
 	var parts []string
 	add := func(format string, args ...any) { parts = append(parts, fmt.Sprintf(format, args...)) }
 
-	if out.Status != "" && out.Timings != nil { // the execution output
-		add("%s, %s", out.Status, plural(len(out.Tables), "table"))
-		if n := len(out.Consumers); n > 0 {
-			add("%s", plural(n, "consumer"))
-		}
-		return strings.Join(parts, "; ")
-	}
-	if p := out.Plan; p != nil && in.Plan == nil && p.GlueDatabase != "" {
+	if p := out.Plan; p.GlueDatabase != "" && in.Plan.GlueDatabase == "" {
 		add("crawler %s, database %s, location %s", p.CrawlerName, p.GlueDatabase, p.S3Location)
 	}
 	if lf := out.LakeFormation; lf != nil && in.LakeFormation == nil {
@@ -165,70 +138,48 @@ func Summarize(input, output []byte) string {
 			add("run %s", ds.RunStatus)
 		}
 	}
-	parts = append(parts, tableChanges(in, out)...)
-	if out.Poll != nil && !out.Poll.Done && out.Poll.WaitSeconds > 0 {
+	parts = append(parts, tableChanges(counts(in), counts(out))...)
+	if !out.Poll.Done && out.Poll.WaitSeconds > 0 {
 		add("not done yet")
 	}
 	return strings.Join(parts, "; ")
 }
 
-// tableChanges reports the table counts that differ between input and output.
-func tableChanges(in, out doc) []string {
-	type counts struct{ tables, assets, active, access, granted, counted int }
-	count := func(d doc) counts {
-		var c counts
-		c.tables = len(d.Tables)
-		for _, t := range d.Tables {
-			if t.AssetID != "" {
-				c.assets++
-			}
-			if t.ListingStatus == "ACTIVE" {
-				c.active++
-			}
-			for _, a := range t.Access {
-				c.access++
-				if a.Status == "GRANTED" {
-					c.granted++
-				}
-				if a.RowCount != nil {
-					c.counted++
-				}
-			}
-		}
-		return c
+// counts are the table counts a Work's state keeps.
+func counts(w workflow.Work) workflow.TableCounts {
+	if w.TableSet == nil {
+		return workflow.TableCounts{}
 	}
-	a, b := count(in), count(out)
+	return w.TableSet.TableCounts
+}
+
+// tableChanges reports the table counts that differ between input (a) and output (b).
+func tableChanges(a, b workflow.TableCounts) []string {
 	var parts []string
-	if b.tables != a.tables && b.tables > 0 {
-		names := make([]string, 0, 3)
-		for i, t := range out.Tables {
-			if i == 3 {
-				names = append(names, "...")
-				break
-			}
-			names = append(names, t.GlueTable)
+	if b.Count != a.Count && b.Count > 0 {
+		names := b.First
+		if b.Count > len(names) {
+			names = append(slices.Clone(names), "...")
 		}
-		parts = append(parts, fmt.Sprintf("%s (%s)", plural(b.tables, "table"), strings.Join(names, ", ")))
+		parts = append(parts, fmt.Sprintf("%s (%s)", plural(b.Count, "table"), strings.Join(names, ", ")))
 	}
-	if b.assets != a.assets {
-		parts = append(parts, fmt.Sprintf("%d/%d assets", b.assets, b.tables))
+	if b.MadeManaged != a.MadeManaged {
+		parts = append(parts, fmt.Sprintf("%d/%d made Lake Formation-managed", b.MadeManaged, b.Count))
 	}
-	if b.active != a.active {
-		parts = append(parts, fmt.Sprintf("%d/%d listings ACTIVE", b.active, b.tables))
+	if b.Assets != a.Assets {
+		parts = append(parts, fmt.Sprintf("%d/%d assets", b.Assets, b.Count))
 	}
-	if b.granted != a.granted || (b.access != a.access && b.access > 0) {
-		parts = append(parts, fmt.Sprintf("%d/%d subscriptions GRANTED", b.granted, b.access))
+	if b.Active != a.Active {
+		parts = append(parts, fmt.Sprintf("%d/%d listings ACTIVE", b.Active, b.Count))
 	}
-	if b.counted != a.counted {
-		var rows int64
-		for _, t := range out.Tables {
-			for _, acc := range t.Access {
-				if acc.RowCount != nil {
-					rows += *acc.RowCount
-				}
-			}
-		}
-		parts = append(parts, fmt.Sprintf("%d/%d tables counted, %d rows", b.counted, b.access, rows))
+	if b.Granted != a.Granted || (b.Access != a.Access && b.Access > 0) {
+		parts = append(parts, fmt.Sprintf("%d/%d subscriptions GRANTED", b.Granted, b.Access))
+	}
+	if b.Verified != a.Verified {
+		parts = append(parts, fmt.Sprintf("%d/%d tables counted, %d rows", b.Verified, b.Access, b.Rows))
+	}
+	if b.Failed != a.Failed {
+		parts = append(parts, fmt.Sprintf("%s left out", plural(b.Failed, "table")))
 	}
 	return parts
 }

@@ -1,6 +1,9 @@
 package cfntemplate
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // kind is how CloudFormation names a resource type: the property that sets its name, what Ref
 // returns and the ARN Fn::GetAtt <id>.Arn returns. The Ref and Arn forms are those of each
@@ -13,6 +16,8 @@ type kind struct {
 	arn func(e Env, name string, props map[string]any) string
 	// attrs are further attributes, by name.
 	attrs map[string]func(e Env, name string) string
+	// lower: the generated name is in lower case (S3 bucket names allow no capitals).
+	lower bool
 }
 
 var kinds = map[string]kind{
@@ -29,6 +34,10 @@ var kinds = map[string]kind{
 	}},
 	"AWS::Logs::LogGroup": {nameProperty: "LogGroupName", arn: func(e Env, name string, _ map[string]any) string {
 		return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", e.Partition, e.Region, e.Account, name)
+	}},
+	// AWS::S3::Bucket return values: Ref is the bucket name, Arn arn:<partition>:s3:::<name>.
+	"AWS::S3::Bucket": {nameProperty: "BucketName", lower: true, arn: func(e Env, name string, _ map[string]any) string {
+		return fmt.Sprintf("arn:%s:s3:::%s", e.Partition, name)
 	}},
 	"AWS::SNS::Topic": {nameProperty: "TopicName", refIsARN: true, arn: snsARN, attrs: map[string]func(Env, string) string{
 		"TopicArn":  func(e Env, name string) string { return snsARN(e, name, nil) },
@@ -64,14 +73,20 @@ func iamPath(props map[string]any) string {
 }
 
 // physicalName is the name CloudFormation gives a resource: its name property when set, else
-// <StackName>-<LogicalId> (CloudFormation adds a random suffix; a fixed name keeps ARNs stable).
+// <StackName>-<LogicalId> (CloudFormation adds a random suffix; a fixed name keeps ARNs stable),
+// in lower case for the types that need it.
 func (r *resolver) physicalName(id string, res Resource, at string) (string, error) {
-	if k, ok := kinds[res.Type]; ok && k.nameProperty != "" {
+	k, ok := kinds[res.Type]
+	if ok && k.nameProperty != "" {
 		if v, ok := res.Properties[k.nameProperty]; ok {
 			return r.str(v, at+"("+id+"."+k.nameProperty+")")
 		}
 	}
-	return r.env.StackName + "-" + id, nil
+	name := r.env.StackName + "-" + id
+	if k.lower {
+		name = strings.ToLower(name)
+	}
+	return name, nil
 }
 
 // physicalRef is what Ref returns for a resource.

@@ -15,6 +15,14 @@ type Stack struct {
 	ProjectMemberships []ProjectMembership
 	// CustomResources are the Custom::* and AWS::CloudFormation::CustomResource resources.
 	CustomResources []CustomResource
+	// Buckets are the AWS::S3::Bucket resources.
+	Buckets []Bucket
+}
+
+// Bucket is an AWS::S3::Bucket: its name.
+type Bucket struct {
+	LogicalID string
+	Name      string
 }
 
 // Role is an AWS::IAM::Role with the policies attached to it.
@@ -126,6 +134,11 @@ func (t *Template) Stack(env Env) (*Stack, error) {
 			var fn Function
 			if fn, err = r.function(id, res, at); err == nil {
 				st.Functions = append(st.Functions, fn)
+			}
+		case res.Type == "AWS::S3::Bucket":
+			var name string
+			if name, err = r.physicalName(id, res, at); err == nil {
+				st.Buckets = append(st.Buckets, Bucket{LogicalID: id, Name: name})
 			}
 		case res.Type == "AWS::DataZone::ProjectMembership":
 			var m ProjectMembership

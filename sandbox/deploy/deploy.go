@@ -22,6 +22,7 @@ import (
 	"github.com/dzonboard/dzonboard/sandbox/iampolicy"
 	"github.com/dzonboard/dzonboard/tasks/awsapi"
 	"github.com/dzonboard/dzonboard/tasks/lfadmins"
+	"github.com/dzonboard/dzonboard/tasks/registry"
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
@@ -73,6 +74,12 @@ func Deploy(ctx context.Context, sb *sandbox.Sandbox, template []byte, opt Optio
 	}
 	if err := d.roles(sb, log); err != nil {
 		return nil, fmt.Errorf("deploy %s: %w", opt.StackName, err)
+	}
+	for _, b := range st.Buckets {
+		if err := sb.CreateBucket(b.Name); err != nil {
+			return nil, fmt.Errorf("deploy %s: %s: %w", opt.StackName, b.LogicalID, err)
+		}
+		log("bucket %s", b.Name)
 	}
 	if err := d.memberships(ctx, opt, log); err != nil {
 		return nil, fmt.Errorf("deploy %s: %w", opt.StackName, err)
@@ -249,6 +256,21 @@ func (d *Deployment) TaskConfigs(cfg aws.Config) map[string]aws.Config {
 		}
 	}
 	return out
+}
+
+// Options are the task handlers' options for this deployment: each task calls AWS as its
+// function's role, Preflight checks the Lake Formation role its function is told about, and the
+// tasks keep their documents in the bucket their functions are given. cfg is the sandbox's
+// configuration; the clock is the sandbox's.
+func (d *Deployment) Options(sb *sandbox.Sandbox, cfg aws.Config) registry.Options {
+	return registry.Options{
+		Config:               cfg,
+		TaskConfigs:          d.TaskConfigs(cfg),
+		LakeFormationRoleARN: d.TaskEnvironment(workflow.TaskPreflight)[workflow.EnvLakeFormationRoleARN],
+		StateBucket:          d.TaskEnvironment(workflow.TaskTables)[workflow.EnvStateBucket],
+		Now:                  sb.Now,
+		Sleep:                sb.Sleep,
+	}
 }
 
 // TaskEnvironment returns the environment variables of the function that runs task.

@@ -121,10 +121,9 @@ type VerifyAthena interface {
 	GetQueryResults(ctx context.Context, params *athena.GetQueryResultsInput, optFns ...func(*athena.Options)) (*athena.GetQueryResultsOutput, error)
 }
 
-// StateObjects: the tasks write and read the workflow's documents (the per-table list, the full
-// report) as S3 objects in the state bucket, through tasks/internal/docstore. No task calls it
-// yet, so it is listed in NotYetUsed rather than Uses: a task that starts to use it moves it to
-// Uses, and the stack then grants that task's role the two actions on its own prefix.
+// StateObjects: the tasks write and read the workflow's documents (the per-table lists, the full
+// report) as S3 objects in the state bucket, through tasks/internal/tablestore; the stack grants
+// each task's role reads of the table lists and writes under its own prefix.
 type StateObjects interface {
 	PutObject(ctx context.Context, params *s3.PutObjectInput, optFns ...func(*s3.Options)) (*s3.PutObjectOutput, error)
 	GetObject(ctx context.Context, params *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)

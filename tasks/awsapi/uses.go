@@ -37,9 +37,15 @@ var Uses = []Use{
 	{Task: workflow.TaskVerify, Service: "athena", API: reflect.TypeFor[VerifyAthena](), AsEnvironmentRole: true},
 }
 
-// NotYetUsed are interfaces declared for a change in progress that no task calls yet: no role is
-// granted their actions. An interface is in Uses or here, never in both (a test checks).
-var NotYetUsed = []reflect.Type{reflect.TypeFor[StateObjects]()}
+// Every task but Preflight reads its table list from the state bucket and writes the next one
+// (Report: the full report); the stack scopes the writes to workflow.WritePrefix(task).
+func init() {
+	for _, task := range workflow.Tasks {
+		if task != workflow.TaskPreflight {
+			Uses = append(Uses, Use{Task: task, Service: "s3", API: reflect.TypeFor[StateObjects]()})
+		}
+	}
+}
 
 // Extra are IAM actions a task needs beyond the operations it calls: AWS performs them on the
 // caller's behalf. Registering a location with the service-linked role makes Lake Formation

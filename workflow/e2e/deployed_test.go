@@ -2,14 +2,19 @@ package e2e_test
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
-	"github.com/dzonboard/dzonboard/infra"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+
 	"github.com/dzonboard/dzonboard/internal/stacktest"
 	"github.com/dzonboard/dzonboard/sandbox"
 	"github.com/dzonboard/dzonboard/sandbox/deploy"
 	"github.com/dzonboard/dzonboard/sandbox/sandboxtest"
+	"github.com/dzonboard/dzonboard/tasks/awsapi"
 	"github.com/dzonboard/dzonboard/tasks/registry"
 	"github.com/dzonboard/dzonboard/workflow"
 )
@@ -33,12 +38,7 @@ func newDeployedOnboarding(t *testing.T, tmpl []byte) *onboarding {
 	if err != nil {
 		t.Fatalf("deploy: %v", err)
 	}
-	hs := registry.Handlers(registry.Options{
-		Config: cfg, TaskConfigs: d.TaskConfigs(cfg),
-		LakeFormationRoleARN: d.TaskEnvironment(workflow.TaskPreflight)[deploy.EnvLakeFormationRoleARN],
-		Now:                  sb.Now,
-		Sleep:                sb.Sleep,
-	})
+	hs := registry.Handlers(d.Options(sb, cfg))
 	return &onboarding{t: t, sb: sb, cfg: cfg, h: hs}
 }
 
@@ -100,6 +100,56 @@ func TestOnboardingAsDeployedRoles(t *testing.T) {
 			}
 			if !refused {
 				t.Errorf("the journal has no refused datazone:CreateSubscriptionRequest")
+			}
+		})
+	}
+}
+
+// Each deployed role writes only under its own tasks' prefixes of the state bucket, and reads the
+// table lists of every stage.
+func TestStateBucketPrefixesAsDeployed(t *testing.T) {
+	sb, cfg := sandboxtest.Start(t, sandboxtest.World(t, "default"), sandbox.Options{Seed: 7})
+	d, err := deploy.Deploy(t.Context(), sb, stacktest.Template(t), deploy.Options{StackName: stacktest.StackName, Config: cfg})
+	if err != nil {
+		t.Fatalf("deploy: %v", err)
+	}
+	opt := d.Options(sb, cfg)
+	put := func(task, key string) error {
+		_, err := awsapi.NewClients(opt.TaskConfigs[task]).S3.PutObject(t.Context(), &s3.PutObjectInput{
+			Bucket: aws.String(opt.StateBucket), Key: aws.String(key), Body: strings.NewReader("{}"),
+		})
+		return err
+	}
+	get := func(task, key string) error {
+		out, err := awsapi.NewClients(opt.TaskConfigs[task]).S3.GetObject(t.Context(), &s3.GetObjectInput{
+			Bucket: aws.String(opt.StateBucket), Key: aws.String(key),
+		})
+		if err == nil {
+			out.Body.Close()
+		}
+		return err
+	}
+	tests := []struct {
+		name    string
+		call    func() error
+		allowed bool
+	}{
+		{"Crawl writes its own list", func() error { return put(workflow.TaskCrawl, "tables/Crawl/e/000001-ab.json") }, true},
+		{"Crawl may not write Publish's list", func() error { return put(workflow.TaskCrawl, "tables/Publish/e/000001-ab.json") }, false},
+		{"Publish reads Crawl's list", func() error { return get(workflow.TaskPublish, "tables/Crawl/e/000001-ab.json") }, true},
+		{"Report writes the report", func() error { return put(workflow.TaskReport, "reports/e.json") }, true},
+		{"Tables may not write a report", func() error { return put(workflow.TaskTables, "reports/e.json") }, false},
+		{"Verify may not read reports", func() error { return get(workflow.TaskVerify, "reports/e.json") }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call()
+			var ae smithy.APIError
+			switch {
+			case tt.allowed && err != nil:
+				t.Errorf("denied: %v", err)
+			case !tt.allowed && (!errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied"):
+				t.Errorf("error %v, want S3's AccessDenied", err)
 			}
 		})
 	}

@@ -94,13 +94,7 @@ func (s *Store) Save(ctx context.Context, w *workflow.Work, stage string) error 
 	if err := s.docs.PutBytes(ctx, s.bucket, key, packed, docstore.Encoding{ContentEncoding: "gzip"}); err != nil {
 		return err
 	}
-	failed := 0
-	for _, t := range w.Tables {
-		if !t.Onboarding() {
-			failed++
-		}
-	}
-	w.TableSet = &workflow.TableSet{URI: uri(s.bucket, key), Version: version, SHA256: sum, Count: len(w.Tables), Failed: failed}
+	w.TableSet = &workflow.TableSet{URI: uri(s.bucket, key), Version: version, SHA256: sum, TableCounts: workflow.CountTables(w.Tables)}
 	return nil
 }
 
