@@ -2,8 +2,10 @@ package sandbox
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
+	"runtime"
 	"sort"
 	"time"
 )
@@ -82,10 +84,23 @@ func (s *Sandbox) execute(q *athenaQuery) {
 		q.state, q.reason, q.errKind = "FAILED", d.msg, d.kind
 		return
 	}
-	schemas, tables, scanned := s.sqlCatalog(q.caller)
+	if s.athena.engine == nil {
+		db, err := openSQLEngine()
+		if err != nil {
+			q.state, q.reason, q.errKind = "FAILED", "GENERIC_INTERNAL_ERROR: "+err.Error(), "GENERIC_INTERNAL_ERROR"
+			return
+		}
+		s.athena.engine = db
+		runtime.AddCleanup(s, func(db *sql.DB) { db.Close() }, db)
+	}
+	var scanned int64
 	ctx, cancel := context.WithTimeout(context.Background(), queryTimeout)
 	defer cancel()
-	res, err := runSQL(ctx, schemas, tables, q.database, q.query)
+	res, err := runSQL(ctx, s.athena.engine, s.glueDatabaseNames(), q.database, q.query, func(refs []sqlRef) []sqlTable {
+		var tables []sqlTable
+		tables, scanned = s.sqlTables(q.caller, q.database, refs)
+		return tables
+	})
 	if err != nil {
 		q.state = "FAILED"
 		var se *sqlError
@@ -100,40 +115,71 @@ func (s *Sandbox) execute(q *athenaQuery) {
 	q.state, q.result = "SUCCEEDED", res
 }
 
-// sqlCatalog exposes every Glue database as a schema and every table as a view that the caller
-// can read, or one that fails with the access error it would get (s.mu held).
-func (s *Sandbox) sqlCatalog(caller string) (schemas []string, tables []sqlTable, scanned int64) {
-	for name := range s.glue.databases {
-		schemas = append(schemas, name)
-	}
-	sort.Strings(schemas)
-	for _, db := range schemas {
-		for _, t := range s.glueTables(db) {
-			st := sqlTable{Schema: db, Name: t.Name}
-			target, ok := s.resolveTable(t)
-			if !ok {
-				st.Deny, st.DenyKind = "Table "+t.TargetDatabase+"."+t.TargetTable+" not found (resource link "+db+"."+t.Name+")", "TABLE_NOT_FOUND"
-				tables = append(tables, st)
-				continue
+// sqlTables are the catalog tables a query names (refs; unqualified names are in
+// defaultSchema), or every table when refs is nil, each as caller may read it: a view of its
+// files, or one that fails with the access error caller would get; and the bytes they scan (s.mu
+// held).
+func (s *Sandbox) sqlTables(caller, defaultSchema string, refs []sqlRef) (tables []sqlTable, scanned int64) {
+	var named []*glueTable
+	var dbs []string
+	if refs == nil {
+		for _, db := range s.glueDatabaseNames() {
+			for _, t := range s.glueTables(db) {
+				named, dbs = append(named, t), append(dbs, db)
 			}
-			st.Columns = target.Columns
-			if d := s.readDenial(caller, t, target); d != nil {
-				st.Deny, st.DenyKind = d.msg, d.kind
-				tables = append(tables, st)
-				continue
-			}
-			files, err := s.s3CSVFiles(target.Location)
-			if err != nil {
-				st.Deny, st.DenyKind = "Error reading "+target.Location+": "+err.Error(), "GENERIC_INTERNAL_ERROR"
-			}
-			st.Files = files
-			for _, f := range files {
-				if fi, err := os.Stat(f); err == nil {
-					scanned += fi.Size()
-				}
-			}
-			tables = append(tables, st)
 		}
 	}
-	return schemas, tables, scanned
+	seen := map[sqlRef]bool{}
+	for _, r := range refs {
+		if r.Schema == "" {
+			r.Schema = defaultSchema
+		}
+		if t, ok := s.glueTable(r.Schema, r.Name); ok && !seen[r] {
+			seen[r] = true
+			named, dbs = append(named, t), append(dbs, r.Schema)
+		}
+	}
+	for i, t := range named {
+		st, n := s.sqlTable(caller, dbs[i], t)
+		tables, scanned = append(tables, st), scanned+n
+	}
+	return tables, scanned
+}
+
+// sqlTable is a catalog table as caller may read it, and the bytes a read of it scans (s.mu
+// held).
+func (s *Sandbox) sqlTable(caller, db string, t *glueTable) (sqlTable, int64) {
+	st := sqlTable{Schema: db, Name: t.Name}
+	target, ok := s.resolveTable(t)
+	if !ok {
+		st.Deny, st.DenyKind = "Table "+t.TargetDatabase+"."+t.TargetTable+" not found (resource link "+db+"."+t.Name+")", "TABLE_NOT_FOUND"
+		return st, 0
+	}
+	st.Columns = target.Columns
+	if d := s.readDenial(caller, t, target); d != nil {
+		st.Deny, st.DenyKind = d.msg, d.kind
+		return st, 0
+	}
+	files, err := s.s3CSVFiles(target.Location)
+	if err != nil {
+		st.Deny, st.DenyKind = "Error reading "+target.Location+": "+err.Error(), "GENERIC_INTERNAL_ERROR"
+	}
+	st.Files = files
+	var scanned int64
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil {
+			scanned += fi.Size()
+		}
+	}
+	return st, scanned
+}
+
+// glueDatabaseNames are the catalog's databases, sorted: Athena's schemas (s.mu held).
+func (s *Sandbox) glueDatabaseNames() []string {
+	names := make([]string, 0, len(s.glue.databases))
+	for name := range s.glue.databases {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
 }

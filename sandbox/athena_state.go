@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"database/sql"
 	"sort"
 	"strings"
 	"time"
@@ -11,6 +12,8 @@ type athenaState struct {
 	workgroups map[string]*athenaWorkgroup
 	queries    map[string]*athenaQuery
 	tokens     map[string]*athenaQuery // by ClientRequestToken
+	// engine is the sandbox's DuckDB database, opened by the first query (sqlEngine).
+	engine *sql.DB
 }
 
 // athenaWorkgroup is an Athena workgroup.

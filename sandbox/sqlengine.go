@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/big"
@@ -54,25 +55,44 @@ func (e *sqlError) Error() string { return e.Msg }
 // colon, the message.
 const denyMarker = "DZDENY:"
 
-// runSQL runs query against the tables, with defaultSchema as the current schema.
-func runSQL(ctx context.Context, schemas []string, tables []sqlTable, defaultSchema, query string) (*sqlResult, error) {
+// sqlRef is a table a query names: its schema ("" when unqualified) and name, in lower case.
+type sqlRef struct{ Schema, Name string }
+
+// openSQLEngine opens an in-memory DuckDB database: the sandbox opens one, at its first query,
+// and every query attaches its own catalog to it (runSQL).
+func openSQLEngine() (*sql.DB, error) {
 	connector, err := duckdb.NewConnector("", nil)
 	if err != nil {
 		return nil, fmt.Errorf("open duckdb: %w", err)
 	}
-	db := sql.OpenDB(connector)
-	defer db.Close()
+	return sql.OpenDB(connector), nil
+}
+
+// runSQL runs query on db with defaultSchema as the current schema, in a catalog
+// (awsdatacatalog) attached for this query alone and detached after it. tablesFor returns the
+// tables behind the names the query reads (refs; all tables when refs is nil, for a statement
+// DuckDB's parser cannot serialize): only those become views, so the cost of a query does not
+// grow with the size of the catalog. Queries on one db must not run at the same time (the
+// sandbox runs them with s.mu held).
+func runSQL(ctx context.Context, db *sql.DB, schemas []string, defaultSchema, query string, tablesFor func(refs []sqlRef) []sqlTable) (*sqlResult, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("open duckdb connection: %w", err)
 	}
 	defer conn.Close()
+	defer func() {
+		// Leave the connection as it was found, for the next query. The in-memory database's
+		// own catalog is "memory".
+		_, _ = conn.ExecContext(context.Background(), "USE memory")
+		_, _ = conn.ExecContext(context.Background(), "DETACH DATABASE IF EXISTS awsdatacatalog")
+	}()
 
+	query = strings.TrimRight(strings.TrimSpace(query), ";")
 	setup := []string{`ATTACH ':memory:' AS awsdatacatalog`, `USE awsdatacatalog`}
 	for _, s := range schemas {
 		setup = append(setup, "CREATE SCHEMA "+quoteIdent(s))
 	}
-	for _, t := range tables {
+	for _, t := range tablesFor(tableRefs(ctx, conn, query)) {
 		setup = append(setup, viewSQL(t))
 	}
 	for _, stmt := range setup {
@@ -85,7 +105,7 @@ func runSQL(ctx context.Context, schemas []string, tables []sqlTable, defaultSch
 			return nil, &sqlError{Kind: "SCHEMA_NOT_FOUND", Msg: fmt.Sprintf("SCHEMA_NOT_FOUND: line 1:1: Schema '%s' does not exist", defaultSchema)}
 		}
 	}
-	rows, err := conn.QueryContext(ctx, strings.TrimRight(strings.TrimSpace(query), ";"))
+	rows, err := conn.QueryContext(ctx, query)
 	if err != nil {
 		return nil, athenaSQLError(err, defaultSchema)
 	}
@@ -95,6 +115,54 @@ func runSQL(ctx context.Context, schemas []string, tables []sqlTable, defaultSch
 		return nil, athenaSQLError(err, defaultSchema)
 	}
 	return res, nil
+}
+
+// tableRefs are the tables a SELECT names, from DuckDB's own parse tree (json_serialize_sql:
+// every BASE_TABLE node). It returns nil (every table) when the statement cannot be serialized
+// (not a SELECT, or a syntax error, which the query itself then reports) or reads the catalog
+// itself (SHOW, a table function, information_schema), whose answer depends on every table.
+func tableRefs(ctx context.Context, conn *sql.Conn, query string) []sqlRef {
+	var tree string
+	// json_serialize_sql takes a constant, not a parameter, and returns JSON.
+	if err := conn.QueryRowContext(ctx, "SELECT CAST(json_serialize_sql("+quoteString(query)+") AS VARCHAR)").Scan(&tree); err != nil {
+		return nil
+	}
+	var doc struct {
+		Error      bool `json:"error"`
+		Statements []any
+	}
+	if json.Unmarshal([]byte(tree), &doc) != nil || doc.Error || len(doc.Statements) == 0 {
+		return nil
+	}
+	refs, whole := []sqlRef{}, false
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			switch x["type"] {
+			case "BASE_TABLE":
+				schema, _ := x["schema_name"].(string)
+				name, _ := x["table_name"].(string)
+				ref := sqlRef{Schema: strings.ToLower(schema), Name: strings.ToLower(name)}
+				whole = whole || ref.Schema == "information_schema" || ref.Schema == "pg_catalog"
+				refs = append(refs, ref)
+			case "SHOW_REF", "TABLE_FUNCTION":
+				whole = true
+			}
+			for _, c := range x {
+				walk(c)
+			}
+		case []any:
+			for _, c := range x {
+				walk(c)
+			}
+		}
+	}
+	walk(doc.Statements)
+	if whole {
+		return nil
+	}
+	return refs
 }
 
 func readRows(rows *sql.Rows) (*sqlResult, error) {
@@ -163,7 +231,7 @@ func viewSQL(t sqlTable) string {
 		cols[i] = quoteString(c.Name) + ": " + quoteString(duckType(c.Type))
 	}
 	return "CREATE VIEW " + name + " AS SELECT * FROM read_csv([" + strings.Join(files, ", ") +
-		"], header = true, auto_detect = false, dateformat = '%Y-%m-%d', columns = {" + strings.Join(cols, ", ") + "})"
+		"], header = true, auto_detect = false, hive_partitioning = false, dateformat = '%Y-%m-%d', columns = {" + strings.Join(cols, ", ") + "})"
 }
 
 // duckType maps a Glue (Hive) type to DuckDB.

@@ -170,15 +170,16 @@ func (e *VerificationFailedError) Error() string {
 	return listProblems("verification failed", e.Problems)
 }
 
-// WaitTimeoutError is a wait loop that ran out of time.
+// WaitTimeoutError is a wait loop that went its policy's Timeout without progress.
 type WaitTimeoutError struct {
-	Stage  string
+	Stage string
+	// Waited is how long nothing settled.
 	Waited time.Duration
 	Still  string // what was still not done
 }
 
 func (e *WaitTimeoutError) Error() string {
-	return fmt.Sprintf("gave up waiting for %s after %s: %s Fix: look at it in the console; start again once it has settled (every step is idempotent)", e.Stage, e.Waited.Round(time.Second), e.Still)
+	return fmt.Sprintf("gave up waiting for %s: nothing finished for %s: %s Fix: look at it in the console; start again once it has settled (every step is idempotent)", e.Stage, e.Waited.Round(time.Second), e.Still)
 }
 
 // Errors has one value of every named error: the state machine may name exactly these.

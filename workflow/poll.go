@@ -8,8 +8,10 @@ import (
 // PollPolicy is how a stage waits for AWS. Inside one invocation of its task it looks again every
 // Every, for at most Within (paid in Lambda time, so that a wait that ends soon after a look is
 // noticed within seconds); when that is not enough it returns, and the state machine's Wait state
-// waits Initial before the next invocation, then longer by Factor up to Max, for at most Timeout
-// in all.
+// waits Initial before the next invocation, then longer by Factor up to Max. It gives up after
+// Timeout without progress: since the loop began or an item last settled, so that a stage of
+// 10,000 tables that settles a few every minute waits as long as it needs, and one stuck item
+// fails the run after Timeout.
 type PollPolicy struct {
 	Every   time.Duration
 	Within  time.Duration
@@ -51,11 +53,11 @@ func (p PollPolicy) Next(stage string, cur Poll, now time.Time, still string) (P
 	if wait > p.Max || wait <= 0 {
 		wait = p.Max
 	}
-	waited := now.Sub(cur.Since)
-	if waited+wait > p.Timeout {
-		return cur, &WaitTimeoutError{Stage: stage, Waited: waited, Still: still}
+	idle := cur.Idle(now)
+	if idle+wait > p.Timeout {
+		return cur, &WaitTimeoutError{Stage: stage, Waited: idle, Still: still}
 	}
-	return Poll{Attempt: cur.Attempt + 1, WaitSeconds: seconds(wait), Since: cur.Since}, nil
+	return Poll{Attempt: cur.Attempt + 1, WaitSeconds: seconds(wait), Since: cur.Since, Remaining: cur.Remaining, Progressed: cur.Progressed}, nil
 }
 
 // Done ends a wait loop.
@@ -70,6 +72,19 @@ type Poll struct {
 	Attempt     int       `json:"attempt"`
 	WaitSeconds int       `json:"waitSeconds"`
 	Since       time.Time `json:"since,omitempty"`
+	// Remaining is how many items waited at the loop's last look, and Progressed when that
+	// number last went down (or the first look): the timeout counts from then.
+	Remaining  int       `json:"remaining,omitempty"`
+	Progressed time.Time `json:"progressed,omitempty"`
+}
+
+// Idle is how long the loop has gone without progress at now: since it began or an item last
+// settled.
+func (p Poll) Idle(now time.Time) time.Duration {
+	if p.Progressed.After(p.Since) {
+		return now.Sub(p.Progressed)
+	}
+	return now.Sub(p.Since)
 }
 
 func seconds(d time.Duration) int { return int(math.Ceil(d.Seconds())) }

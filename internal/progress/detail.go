@@ -111,8 +111,8 @@ func Summarize(input, output []byte) string {
 			add("crawl started")
 		case c.Status != "" && (in.Crawl == nil || in.Crawl.Status != c.Status):
 			add("crawl %s", c.Status)
-			if summary := crawlSummary(c.Summary); summary != "" {
-				add("%s", summary)
+			if c.Summary != "" {
+				add("%s", clip(c.Summary))
 			}
 		}
 	}
@@ -182,27 +182,6 @@ func tableChanges(a, b workflow.TableCounts) []string {
 		parts = append(parts, fmt.Sprintf("%s left out", plural(b.Failed, "table")))
 	}
 	return parts
-}
-
-// crawlSummary reads Glue's crawl summary ({"TABLE":{"ADD":{"Count":1},...}}) as "tables: 1
-// added"; a summary in another form is kept as it is.
-func crawlSummary(summary string) string {
-	var s map[string]map[string]struct {
-		Count *int `json:"Count"`
-	}
-	if json.Unmarshal([]byte(summary), &s) != nil || s["TABLE"] == nil {
-		return clip(summary)
-	}
-	var parts []string
-	for _, change := range []struct{ key, verb string }{{"ADD", "added"}, {"UPDATE", "updated"}, {"DELETE", "deleted"}} {
-		if c := s["TABLE"][change.key].Count; c != nil && *c > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", *c, change.verb))
-		}
-	}
-	if len(parts) == 0 {
-		return "no table changed"
-	}
-	return "tables: " + strings.Join(parts, ", ")
 }
 
 func plural(n int, noun string) string {

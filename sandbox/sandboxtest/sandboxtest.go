@@ -1,7 +1,10 @@
 package sandboxtest
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,4 +98,34 @@ func WorldPath(name string) (string, error) {
 		return filepath.Join(root, "examples", "sandbox-world.json"), nil
 	}
 	return filepath.Join(root, "examples", "worlds", name+".json"), nil
+}
+
+// ScaleWorld is the default world with a data set of n tables: its crawler finds n folders
+// sales/orders_00001/ ... under the data bucket, each holding one small CSV of rows orders
+// (the shape of the sample data). The folders are written under a temporary directory of the
+// test.
+func ScaleWorld(t testing.TB, n, rows int) *sandbox.World {
+	t.Helper()
+	w := World(t, "default")
+	dir := t.TempDir()
+	var csv strings.Builder
+	csv.WriteString("order_id,customer_id,region,product,quantity,unit_price,ordered_at\n")
+	for i := range rows {
+		fmt.Fprintf(&csv, "o%06d,c%04d,%s,widget,%d,%d.50,2026-01-%02d\n", i, i%97, []string{"EU", "US", "APAC"}[i%3], 1+i%5, 10+i%7, 1+i%28)
+	}
+	for i := 1; i <= n; i++ {
+		folder := filepath.Join(dir, "sales", fmt.Sprintf("orders_%05d", i))
+		if err := os.MkdirAll(folder, 0o755); err != nil {
+			t.Fatalf("sandboxtest: %v", err)
+		}
+		if err := os.WriteFile(filepath.Join(folder, "part-0.csv"), []byte(csv.String()), 0o644); err != nil {
+			t.Fatalf("sandboxtest: %v", err)
+		}
+	}
+	for i := range w.Buckets {
+		if w.Buckets[i].Name == "acme-sales-data" {
+			w.Buckets[i].Dir = dir
+		}
+	}
+	return w
 }

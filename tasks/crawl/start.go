@@ -75,7 +75,8 @@ func (t *Task) adopt(ctx context.Context, w *workflow.Work, previous time.Time) 
 }
 
 // summary is the Summary of the crawl that began at started, from the first page of ListCrawls,
-// or "" when Glue gives none. It is only informative, so a failure to list is logged.
+// in a few words (describeSummary), or "" when Glue gives none. It is only informative, so a
+// failure to list is logged.
 func (t *Task) summary(ctx context.Context, name string, started time.Time) string {
 	out, err := t.glue.ListCrawls(ctx, &glue.ListCrawlsInput{CrawlerName: aws.String(name)})
 	if err != nil {
@@ -84,7 +85,7 @@ func (t *Task) summary(ctx context.Context, name string, started time.Time) stri
 	}
 	for _, h := range out.Crawls {
 		if aws.ToTime(h.StartTime).Equal(started) {
-			return strings.TrimSpace(aws.ToString(h.Summary))
+			return describeSummary(strings.TrimSpace(aws.ToString(h.Summary)))
 		}
 	}
 	return ""

@@ -443,7 +443,7 @@ func TestHandleEdges(t *testing.T) {
 				w := h.w
 				now := h.SB.Now()
 				w.Timings = append(w.Timings, workflow.StageTiming{Stage: workflow.TaskSubscribe, StartedAt: now.Add(-2 * time.Hour)})
-				w.Poll = workflow.Poll{Attempt: 40, WaitSeconds: 60, Since: now.Add(-2 * time.Hour)}
+				w.Poll = workflow.Poll{Attempt: 40, WaitSeconds: 60, Since: now.Add(-2 * time.Hour), Remaining: 1, Progressed: now.Add(-2 * time.Hour)}
 				_, err := h.task(nil).Handle(context.Background(), w)
 				tasktest.WantErrorName(t, err, "WaitTimeoutError", "orders for environment sales_env")
 			},

@@ -70,7 +70,7 @@ func TestHandleEdges(t *testing.T) {
 				w := h.w
 				now := h.SB.Now()
 				w.Timings = append(w.Timings, workflow.StageTiming{Stage: workflow.TaskVerify, StartedAt: now.Add(-time.Hour)})
-				w.Poll = workflow.Poll{Attempt: 90, WaitSeconds: 15, Since: now.Add(-time.Hour)}
+				w.Poll = workflow.Poll{Attempt: 90, WaitSeconds: 15, Since: now.Add(-time.Hour), Remaining: 1, Progressed: now.Add(-time.Hour)}
 				_, err := h.task.Handle(context.Background(), w)
 				tasktest.WantErrorName(t, err, "WaitTimeoutError")
 			},

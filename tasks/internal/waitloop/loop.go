@@ -95,7 +95,8 @@ type Clock struct {
 // not settled yet, again every Every (the stage's policy) for at most Within, while the
 // invocation's budget allows. It returns with w.Poll done once every item reached a target
 // status (or was dropped), with the next wait otherwise, the stage's named error when an item
-// failed and the stage drops none, or the policy's *workflow.WaitTimeoutError once waiting longer would pass its timeout.
+// failed and the stage drops none, or the policy's *workflow.WaitTimeoutError once waiting longer
+// without an item settling would pass its timeout.
 func Run(ctx context.Context, c Clock, w *workflow.Work, st Stage) error {
 	policy, ok := workflow.Policies[st.Name]
 	if !ok {
@@ -179,9 +180,13 @@ func Run(ctx context.Context, c Clock, w *workflow.Work, st Stage) error {
 			return nil
 		}
 		now := c.Now()
+		if w.Poll.Remaining == 0 || len(waiting) < w.Poll.Remaining {
+			// Fewer items wait than at the last look of any invocation: progress.
+			w.Poll.Progressed, w.Poll.Remaining = now, len(waiting)
+		}
 		notBefore := soonest(later, settled, now)
 		pause := max(policy.Every, notBefore.Sub(now))
-		if hurried || looks >= maxLooks || now.Sub(start)+pause > policy.Within || pause > budget.Left() || now.Sub(w.Poll.Since)+pause > policy.Timeout {
+		if hurried || looks >= maxLooks || now.Sub(start)+pause > policy.Within || pause > budget.Left() || w.Poll.Idle(now)+pause > policy.Timeout {
 			return next(w, st, policy, now, waiting, hurried, notBefore)
 		}
 		if err := c.Sleep(ctx, pause); err != nil {
@@ -235,7 +240,7 @@ func next(w *workflow.Work, st Stage, policy workflow.PollPolicy, now time.Time,
 		poll.WaitSeconds = deadline.WaitSeconds
 	}
 	if floor := int((notBefore.Sub(now) + time.Second - 1) / time.Second); poll.WaitSeconds < floor {
-		if waited := now.Sub(poll.Since); waited+time.Duration(floor)*time.Second > policy.Timeout {
+		if waited := poll.Idle(now); waited+time.Duration(floor)*time.Second > policy.Timeout {
 			return &workflow.WaitTimeoutError{Stage: st.Name, Waited: waited, Still: s}
 		}
 		poll.WaitSeconds = floor

@@ -203,6 +203,37 @@ func TestRunWaitsLongerThenTimesOut(t *testing.T) {
 	}
 }
 
+// The timeout counts from the last progress: items that settle one every 20 minutes keep the loop
+// going for an hour (past the 30-minute timeout), and the last, stuck one ends it 30 minutes after
+// the one before it settled.
+func TestRunTimesOutOnlyWithoutProgress(t *testing.T) {
+	f := &fake{now: t0, n: 4, status: func(i int, now time.Time) string {
+		if i < 3 && !now.Before(at(time.Duration(i+1)*20*time.Minute)) {
+			return "ACTIVE"
+		}
+		return "CREATING"
+	}}
+	var w workflow.Work
+	var err error
+	for k := 0; k < 1000; k++ {
+		if err = Run(context.Background(), f.clock(), &w, f.stage(false)); err != nil {
+			break
+		}
+		f.now = f.now.Add(time.Duration(w.Poll.WaitSeconds) * time.Second)
+	}
+	var te *workflow.WaitTimeoutError
+	if !errors.As(err, &te) || !strings.Contains(te.Still, "1 listing(s) not done: t3: CREATING") {
+		t.Fatalf("err = %v, want a WaitTimeoutError for t3 alone", err)
+	}
+	lastSettled := at(60 * time.Minute)
+	if w.Poll.Progressed.Before(lastSettled) || w.Poll.Progressed.After(lastSettled.Add(policy.Max+policy.Within)) {
+		t.Errorf("progressed at %s, want soon after t2 settled at %s", w.Poll.Progressed, lastSettled)
+	}
+	if gaveUp := f.now.Sub(t0); gaveUp < 60*time.Minute+policy.Timeout-2*policy.Max-policy.Within || gaveUp > 60*time.Minute+policy.Timeout+policy.Max {
+		t.Errorf("gave up %s after the start, want about %s", gaveUp, 60*time.Minute+policy.Timeout)
+	}
+}
+
 // An item that must not be looked at before a time makes the loop wait at least until then.
 func TestRunNotBefore(t *testing.T) {
 	f := &fake{now: t0, n: 1}
