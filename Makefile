@@ -8,7 +8,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: all demo test unit lint asl lambda synth check-template bench build deps clean
+.PHONY: all demo test unit lint asl lambda synth check-template bench bench-10k build deps clean
 
 all: build
 
@@ -38,6 +38,7 @@ lint:
 	@unformatted=$$(find . -name '*.go' -not -path './node_modules/*' -not -path './build/*' | xargs gofmt -l); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	@$(GO) mod tidy -diff > /dev/null || { echo "go.mod/go.sum are not tidy: run go mod tidy"; $(GO) mod tidy -diff; exit 1; }
 
 asl: $(NPM_STAMP)
 	npx --no-install asl-validator --json-path statemachine.asl.json
@@ -67,9 +68,14 @@ check-template: synth
 	npx --no-install cdk synth --no-notices --quiet $(EXAMPLE_CONTEXT) -o build/cdk.out.example > /dev/null
 	$(GO) run ./infra/checktemplate build/cdk.out build/cdk.out.example
 
-## bench: performance targets (sandbox cost of a whole onboarding, ...).
+## bench: performance targets: the scale table (1, 100 and 1,000 tables), the slow world, the
+## sandbox cost of one onboarding, and the other benchmarks.
 bench: deps
-	$(GO) test -run NONE -bench . -benchmem ./...
+	$(GO) test -run NONE -bench . -benchmem -timeout 60m ./...
+
+## bench-10k: the scale table with 10,000 tables too (several minutes).
+bench-10k: deps
+	$(GO) test -run NONE -bench BenchmarkScale -benchtime 1x -timeout 120m ./workflow/e2e -scale10k
 
 clean:
 	rm -rf build

@@ -12,8 +12,8 @@ import (
 	dztypes "github.com/aws/aws-sdk-go-v2/service/datazone/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/dzonboard/dzonboard/internal/testkit/sandboxtest"
 	"github.com/dzonboard/dzonboard/sandbox"
-	"github.com/dzonboard/dzonboard/sandbox/sandboxtest"
 )
 
 func TestDataZoneIDValidation(t *testing.T) {

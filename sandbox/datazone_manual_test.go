@@ -8,8 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/datazone"
 	dztypes "github.com/aws/aws-sdk-go-v2/service/datazone/types"
 
+	"github.com/dzonboard/dzonboard/internal/testkit/sandboxtest"
 	"github.com/dzonboard/dzonboard/sandbox"
-	"github.com/dzonboard/dzonboard/sandbox/sandboxtest"
 )
 
 // manualSales makes the Sales environment's subscription target MANUAL.

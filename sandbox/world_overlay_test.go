@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dzonboard/dzonboard/internal/testkit/sandboxtest"
 	"github.com/dzonboard/dzonboard/sandbox"
-	"github.com/dzonboard/dzonboard/sandbox/sandboxtest"
 )
 
 // Each variant world of examples/worlds is a small overlay of examples/sandbox-world.json that

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dzonboard/dzonboard/internal/stacktest"
+	"github.com/dzonboard/dzonboard/internal/testkit/stacktest"
 	"github.com/dzonboard/dzonboard/workflow"
 )
 

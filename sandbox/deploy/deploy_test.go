@@ -14,9 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lakeformation"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/dzonboard/dzonboard/internal/testkit/sandboxtest"
 	"github.com/dzonboard/dzonboard/sandbox"
 	"github.com/dzonboard/dzonboard/sandbox/deploy"
-	"github.com/dzonboard/dzonboard/sandbox/sandboxtest"
 	"github.com/dzonboard/dzonboard/workflow"
 )
 

@@ -10,9 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lakeformation"
 	lftypes "github.com/aws/aws-sdk-go-v2/service/lakeformation/types"
 
+	"github.com/dzonboard/dzonboard/internal/testkit/tasktest"
 	"github.com/dzonboard/dzonboard/sandbox"
 	"github.com/dzonboard/dzonboard/tasks/awsapi"
-	"github.com/dzonboard/dzonboard/tasks/internal/tasktest"
 	"github.com/dzonboard/dzonboard/tasks/lfsetup"
 	"github.com/dzonboard/dzonboard/workflow"
 )

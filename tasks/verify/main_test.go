@@ -3,7 +3,7 @@ package verify_test
 import (
 	"testing"
 
-	"github.com/dzonboard/dzonboard/tasks/internal/tasktest"
+	"github.com/dzonboard/dzonboard/internal/testkit/tasktest"
 )
 
 // TestMain keeps the tasks' logs out of the test output; tests that assert on logs install

@@ -13,9 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lakeformation"
 	lftypes "github.com/aws/aws-sdk-go-v2/service/lakeformation/types"
 
+	"github.com/dzonboard/dzonboard/internal/testkit/tasktest"
 	"github.com/dzonboard/dzonboard/sandbox"
 	"github.com/dzonboard/dzonboard/tasks/awsapi"
-	"github.com/dzonboard/dzonboard/tasks/internal/tasktest"
 	"github.com/dzonboard/dzonboard/tasks/report"
 	"github.com/dzonboard/dzonboard/tasks/subscribe"
 	"github.com/dzonboard/dzonboard/tasks/verify"

@@ -19,9 +19,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/athena"
 
 	"github.com/dzonboard/dzonboard"
-	"github.com/dzonboard/dzonboard/internal/stacktest"
+	"github.com/dzonboard/dzonboard/internal/testkit/sandboxtest"
+	"github.com/dzonboard/dzonboard/internal/testkit/stacktest"
 	"github.com/dzonboard/dzonboard/sandbox"
-	"github.com/dzonboard/dzonboard/sandbox/sandboxtest"
 	"github.com/dzonboard/dzonboard/tasks/registry"
 	"github.com/dzonboard/dzonboard/workflow"
 	"github.com/dzonboard/dzonboard/workflow/local"

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/dzonboard/dzonboard"
+	"github.com/dzonboard/dzonboard/internal/testkit/sandboxtest"
 	"github.com/dzonboard/dzonboard/sandbox"
-	"github.com/dzonboard/dzonboard/sandbox/sandboxtest"
 	"github.com/dzonboard/dzonboard/tasks/registry"
 	"github.com/dzonboard/dzonboard/workflow"
 	"github.com/dzonboard/dzonboard/workflow/local"

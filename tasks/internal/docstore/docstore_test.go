@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dzonboard/dzonboard/internal/testkit/sandboxtest"
 	"github.com/dzonboard/dzonboard/sandbox"
-	"github.com/dzonboard/dzonboard/sandbox/sandboxtest"
 	"github.com/dzonboard/dzonboard/tasks/awsapi"
 	"github.com/dzonboard/dzonboard/tasks/internal/docstore"
 	"github.com/dzonboard/dzonboard/workflow"

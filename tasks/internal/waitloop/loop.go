@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dzonboard/dzonboard/internal/clock"
 	"github.com/dzonboard/dzonboard/tasks/internal/deadline"
 	"github.com/dzonboard/dzonboard/tasks/internal/problems"
 	"github.com/dzonboard/dzonboard/workflow"
@@ -85,10 +86,7 @@ type Stage struct {
 }
 
 // Clock is the time the loop reads and sleeps in: the task's (virtual in the local runner).
-type Clock struct {
-	Now   func() time.Time
-	Sleep func(ctx context.Context, d time.Duration) error
-}
+type Clock = clock.Clock
 
 // Run runs one invocation of st's wait loop on w. It begins the stage on the loop's first
 // invocation in an execution (its timing and first poll), calls Begin, then looks at every item

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dzonboard/dzonboard/internal/clock"
 	"github.com/dzonboard/dzonboard/sandbox"
-	"github.com/dzonboard/dzonboard/tasks/internal/waitloop"
 	"github.com/dzonboard/dzonboard/workflow"
 )
 
@@ -14,8 +14,8 @@ import (
 type Handler func(context.Context, workflow.Work) (workflow.Work, error)
 
 // Clock is the sandbox's virtual clock as a task's clock: its sleeps let virtual time pass.
-func Clock(sb *sandbox.Sandbox) waitloop.Clock {
-	return waitloop.Clock{
+func Clock(sb *sandbox.Sandbox) clock.Clock {
+	return clock.Clock{
 		Now:   sb.Now,
 		Sleep: func(_ context.Context, d time.Duration) error { sb.Advance(d); return nil },
 	}
