@@ -34,7 +34,9 @@ type stageCost struct {
 // handlerFunc adapts a function to lambda.Handler.
 type handlerFunc func(ctx context.Context, payload []byte) ([]byte, error)
 
-func (f handlerFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) { return f(ctx, payload) }
+func (f handlerFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return f(ctx, payload)
+}
 
 // measureWaits onboards one table of world and measures each stage.
 func measureWaits(tb testing.TB, world string) (map[string]*stageCost, time.Duration) {
