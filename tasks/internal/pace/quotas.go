@@ -18,9 +18,11 @@ type Quota struct {
 // time but no throttling; the SDK's retryer and the state machine's Retry handle the rest.
 var Quotas = map[string]Quota{
 	"datazone:AcceptSubscriptionRequest": {3, "Amazon DataZone User Guide, Quotas for Amazon DataZone, API rate limits: AcceptSubscriptionRequest 3 TPS"},
-	"datazone:CreateSubscriptionRequest": {3, "UNCONFIRMED: paced like AcceptSubscriptionRequest until the quota page's value is confirmed"},
-	"datazone:CreateSubscriptionGrant":   {3, "UNCONFIRMED: paced like AcceptSubscriptionRequest until the quota page's value is confirmed"},
-	"athena:StartQueryExecution":         {20, "UNCONFIRMED: Athena's default StartQueryExecution rate"},
+	// The quota page lists the subscription APIs together (AcceptSubscriptionRequest 3 TPS,
+	// CancelSubscription 3 TPS, CreateSub...): the copies we could read end there.
+	"datazone:CreateSubscriptionRequest": {3, "UNCONFIRMED: same page, the subscription APIs' 3 TPS; the value of this row was not readable"},
+	"datazone:CreateSubscriptionGrant":   {3, "UNCONFIRMED: same page, the subscription APIs' 3 TPS; the value of this row was not readable"},
+	"athena:StartQueryExecution":         {20, "Athena Service Quotas, Per account API call quotas: StartQueryExecution 20 calls per second (default, adjustable; quoted on AWS re:Post)"},
 }
 
 // For returns a limiter that spaces calls of an operation of Quotas (an IAM action) at its quota,
