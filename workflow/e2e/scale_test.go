@@ -11,9 +11,13 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/dzonboard/dzonboard"
 	"github.com/dzonboard/dzonboard/internal/testkit/sandboxtest"
 	"github.com/dzonboard/dzonboard/sandbox"
+	"github.com/dzonboard/dzonboard/tasks/awsapi"
 	"github.com/dzonboard/dzonboard/tasks/registry"
 	"github.com/dzonboard/dzonboard/workflow"
 	"github.com/dzonboard/dzonboard/workflow/local"
@@ -33,6 +37,8 @@ type scaleRow struct {
 	payload     int
 	calls       int
 	stages      []workflow.StageTimeReport
+	// report is the full report the run wrote to the state bucket.
+	report workflow.Output
 }
 
 // onboardScale onboards a world of n tables (tables ["orders*"], no user query) on a fresh
@@ -68,6 +74,7 @@ func onboardScale(tb testing.TB, n int) scaleRow {
 		tb.Errorf("%d tables: output %s (%v), want tableCount %d", n, res.Output, err, n)
 	}
 	row.stages = out.Timings.Stages
+	row.report = fullReport(tb, cfg, out.ReportURI)
 	return row
 }
 
@@ -108,4 +115,45 @@ func BenchmarkScale(b *testing.B) {
 		}
 		fmt.Printf("%d tables, simulated seconds by stage: %s\n", r.tables, strings.Join(stages, ", "))
 	}
+}
+
+// The state stays bounded as tables grow: 150 tables (a third of what once filled the 256 KiB
+// state) onboard within twice the state transitions of one, with no state payload over 32 KiB,
+// and the full report in the state bucket lists every table with its row count.
+func TestScaleStaysBounded(t *testing.T) {
+	const n = 150
+	one, many := onboardScale(t, 1), onboardScale(t, n)
+	if many.status != local.StatusSucceeded {
+		t.Fatalf("%d tables: %s", n, many.status)
+	}
+	if many.transitions > 2*one.transitions {
+		t.Errorf("%d tables took %d state transitions, one took %d: want at most twice", n, many.transitions, one.transitions)
+	}
+	if many.payload > 32*1024 {
+		t.Errorf("largest state payload %d bytes, want at most 32 KiB", many.payload)
+	}
+	if len(many.report.Tables) != n || many.report.TableCount != n {
+		t.Fatalf("full report: %d tables (tableCount %d), want %d", len(many.report.Tables), many.report.TableCount, n)
+	}
+	for _, tb := range many.report.Tables {
+		if tb.RowCount != 10 || tb.SubscribedTable == "" {
+			t.Errorf("table %s: %d rows in %q, want 10 rows in a subscribed table", tb.GlueTable, tb.RowCount, tb.SubscribedTable)
+		}
+	}
+}
+
+// fullReport reads the full report at uri from the sandbox's state bucket.
+func fullReport(tb testing.TB, cfg aws.Config, uri string) workflow.Output {
+	tb.Helper()
+	bucket, key, _ := strings.Cut(strings.TrimPrefix(uri, "s3://"), "/")
+	obj, err := awsapi.NewClients(cfg).S3.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		tb.Fatalf("read the report %s: %v", uri, err)
+	}
+	defer obj.Body.Close()
+	var out workflow.Output
+	if err := json.NewDecoder(obj.Body).Decode(&out); err != nil {
+		tb.Fatalf("decode the report %s: %v", uri, err)
+	}
+	return out
 }
