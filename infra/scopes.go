@@ -20,14 +20,15 @@ import (
 type scope int
 
 const (
-	crawlerScope    scope = iota // the crawlers of crawlerNames
-	catalogScope                 // the Glue catalog, the databases of glueDatabases and their tables
-	domainScope                  // the DataZone domain of domainId
-	serviceScope                 // "*": the action has no resource type, so IAM matches it only to "*"
-	lfRoleScope                  // Lake Formation's service-linked role
-	lfRoleCreate                 // creating that role, only for lakeformation.amazonaws.com
-	stateReadScope               // the state bucket's table lists (workflow.ReadPrefix)
-	stateWriteScope              // the state bucket's prefixes the role's tasks write (workflow.WritePrefix)
+	crawlerScope     scope = iota // the crawlers of crawlerNames
+	catalogScope                  // the Glue catalog, the databases of glueDatabases and their tables
+	domainScope                   // the DataZone domain of domainId
+	serviceScope                  // "*": the action has no resource type, so IAM matches it only to "*"
+	lfRoleScope                   // Lake Formation's service-linked role
+	lfRoleCreate                  // creating that role, only for lakeformation.amazonaws.com
+	stateBucketScope              // the state bucket itself (listing it)
+	stateReadScope                // the state bucket's table lists (workflow.ReadPrefix)
+	stateWriteScope               // the state bucket's prefixes the role's tasks write (workflow.WritePrefix)
 )
 
 // actionScopes places each IAM action a task needs (awsapi.Actions) on its resources. An action
@@ -46,6 +47,7 @@ var actionScopes = map[string]scope{
 	"iam:GetRole":                 lfRoleScope,
 	"iam:PutRolePolicy":           lfRoleScope,
 	"iam:CreateServiceLinkedRole": lfRoleCreate,
+	"s3:ListBucket":               stateBucketScope,
 	"s3:GetObject":                stateReadScope,
 	"s3:PutObject":                stateWriteScope,
 }
@@ -124,19 +126,22 @@ func (r resources) statements(g roleGroup) ([]awsiam.PolicyStatement, error) {
 }
 
 var sids = map[scope]string{
-	crawlerScope:    "Crawlers",
-	catalogScope:    "GlueCatalog",
-	domainScope:     "DataZoneDomain",
-	serviceScope:    "NoResourceLevelPermissions",
-	lfRoleScope:     "LakeFormationServiceLinkedRole",
-	lfRoleCreate:    "CreateLakeFormationServiceLinkedRole",
-	stateReadScope:  "ReadTableLists",
-	stateWriteScope: "WriteOwnStatePrefix",
+	crawlerScope:     "Crawlers",
+	catalogScope:     "GlueCatalog",
+	domainScope:      "DataZoneDomain",
+	serviceScope:     "NoResourceLevelPermissions",
+	lfRoleScope:      "LakeFormationServiceLinkedRole",
+	lfRoleCreate:     "CreateLakeFormationServiceLinkedRole",
+	stateBucketScope: "ListStateBucket",
+	stateReadScope:   "ReadTableLists",
+	stateWriteScope:  "WriteOwnStatePrefix",
 }
 
 // arns are the resources of scope s for a role that runs tasks.
 func (r resources) arns(s scope, tasks []string) *[]*string {
 	switch s {
+	case stateBucketScope:
+		return &[]*string{r.stateBucket.BucketArn()}
 	case stateReadScope:
 		return &[]*string{r.stateBucket.ArnForObjects(jsii.String(workflow.ReadPrefix + "*"))}
 	case stateWriteScope:

@@ -129,6 +129,23 @@ func TestDeployedRoleIsAuthorisedByItsPolicies(t *testing.T) {
 			},
 			wantCode: "AccessDenied", wantStatus: 403,
 			wantMsg: `User: ` + deployedUser + ` is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::acme-sales-data/sales/orders/orders.csv" because no identity-based policy allows the s3:GetObject action`},
+		{name: "a missing key without s3:ListBucket is AccessDenied, so keys cannot be probed",
+			statements: []string{`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::dzonboard-state-123456789012-us-east-1/*"}`},
+			call: func(c clients) error {
+				_, err := s3.NewFromConfig(c.cfg, func(o *s3.Options) { o.UsePathStyle = true }).GetObject(t.Context(),
+					&s3.GetObjectInput{Bucket: aws.String("dzonboard-state-123456789012-us-east-1"), Key: aws.String("tables/gone.json.gz")})
+				return err
+			},
+			wantCode: "AccessDenied", wantStatus: 403, wantMsg: "Access Denied"},
+		{name: "a missing key with s3:ListBucket is NoSuchKey",
+			statements: []string{`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::dzonboard-state-123456789012-us-east-1/*"}`,
+				`{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::dzonboard-state-123456789012-us-east-1"}`},
+			call: func(c clients) error {
+				_, err := s3.NewFromConfig(c.cfg, func(o *s3.Options) { o.UsePathStyle = true }).GetObject(t.Context(),
+					&s3.GetObjectInput{Bucket: aws.String("dzonboard-state-123456789012-us-east-1"), Key: aws.String("tables/gone.json.gz")})
+				return err
+			},
+			wantCode: "NoSuchKey", wantStatus: 404, wantMsg: "The specified key does not exist."},
 		{name: "sts:GetCallerIdentity needs no permission",
 			call: func(c clients) error {
 				out, err := c.sts.GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{})

@@ -9,6 +9,8 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+
+	"github.com/dzonboard/dzonboard/sandbox/iampolicy"
 )
 
 // The S3 API (restXml) is served by gofakes3 behind the sandbox's common request path: serve
@@ -121,9 +123,30 @@ func (s *Sandbox) s3Call(r *request, hr *http.Request, body []byte) (any, error)
 	s.s3.handler.ServeHTTP(rec, inner)
 	resp := &s3Response{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
 	if resp.status >= 300 {
-		return nil, s3ErrorOf(resp, bucket, key)
+		err := s3ErrorOf(resp, bucket, key)
+		if err.code == "NoSuchKey" && !s.mayList(r.caller, bucket) {
+			// S3 API reference, GetObject (and HeadObject): "If you don't have the s3:ListBucket
+			// permission, Amazon S3 returns an HTTP status code 403 Access Denied error" for a
+			// key that does not exist, so that a caller cannot learn which keys exist.
+			return nil, errorf(403, "AccessDenied", "Access Denied")
+		}
+		return nil, err
 	}
 	return resp, nil
+}
+
+// mayList reports whether caller may list bucket (s3:ListBucket): always, unless caller is a
+// deployed role whose policies do not allow it (s.mu held).
+func (s *Sandbox) mayList(caller, bucket string) bool {
+	if s.iam == nil {
+		return true
+	}
+	policies, ok := s.iam.policies[caller]
+	if !ok {
+		return true
+	}
+	arn := "arn:" + s.Partition() + ":s3:::" + bucket
+	return iampolicy.Evaluate(policies, iampolicy.Request{Action: "s3:ListBucket", Resource: arn}) == iampolicy.Allowed
 }
 
 // s3ForwardedHeaders are the request headers gofakes3 sees. gofakes3 stores every X-Amz-* header

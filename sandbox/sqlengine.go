@@ -68,13 +68,27 @@ func openSQLEngine() (*sql.DB, error) {
 	return sql.OpenDB(connector), nil
 }
 
-// runSQL runs query on db with defaultSchema as the current schema, in a catalog
-// (awsdatacatalog) attached for this query alone and detached after it. tablesFor returns the
-// tables behind the names the query reads (refs; all tables when refs is nil, for a statement
-// DuckDB's parser cannot serialize): only those become views, so the cost of a query does not
-// grow with the size of the catalog. Queries on one db must not run at the same time (the
+// runSQL runs query with defaultSchema as the current schema, in a catalog (awsdatacatalog)
+// attached for this query alone and detached after it. tablesFor returns the tables behind the
+// names the query reads (refs; all tables when refs is nil): only those become views, so the cost
+// of a query does not grow with the size of the catalog. A plain SELECT runs on the sandbox's
+// shared engine; anything else (SHOW, DESCRIBE, a table function, a statement that could leave a
+// table or a setting behind) runs in a database of its own, opened for it and closed after it,
+// so no query sees what another left. Queries on one engine must not run at the same time (the
 // sandbox runs them with s.mu held).
-func runSQL(ctx context.Context, db *sql.DB, schemas []string, defaultSchema, query string, tablesFor func(refs []sqlRef) []sqlTable) (*sqlResult, error) {
+func runSQL(ctx context.Context, shared *sql.DB, schemas []string, defaultSchema, query string, tablesFor func(refs []sqlRef) []sqlTable) (*sqlResult, error) {
+	query = strings.TrimRight(strings.TrimSpace(query), ";")
+	defaultSchema = strings.ToLower(defaultSchema) // Glue keeps names in lower case
+	refs := tableRefs(ctx, shared, query)
+	db := shared
+	if refs == nil {
+		private, err := openSQLEngine()
+		if err != nil {
+			return nil, err
+		}
+		defer private.Close()
+		db = private
+	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("open duckdb connection: %w", err)
@@ -87,12 +101,11 @@ func runSQL(ctx context.Context, db *sql.DB, schemas []string, defaultSchema, qu
 		_, _ = conn.ExecContext(context.Background(), "DETACH DATABASE IF EXISTS awsdatacatalog")
 	}()
 
-	query = strings.TrimRight(strings.TrimSpace(query), ";")
 	setup := []string{`ATTACH ':memory:' AS awsdatacatalog`, `USE awsdatacatalog`}
 	for _, s := range schemas {
 		setup = append(setup, "CREATE SCHEMA "+quoteIdent(s))
 	}
-	for _, t := range tablesFor(tableRefs(ctx, conn, query)) {
+	for _, t := range tablesFor(refs) {
 		setup = append(setup, viewSQL(t))
 	}
 	for _, stmt := range setup {
@@ -121,7 +134,9 @@ func runSQL(ctx context.Context, db *sql.DB, schemas []string, defaultSchema, qu
 // every BASE_TABLE node). It returns nil (every table) when the statement cannot be serialized
 // (not a SELECT, or a syntax error, which the query itself then reports) or reads the catalog
 // itself (SHOW, a table function, information_schema), whose answer depends on every table.
-func tableRefs(ctx context.Context, conn *sql.Conn, query string) []sqlRef {
+func tableRefs(ctx context.Context, conn interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}, query string) []sqlRef {
 	var tree string
 	// json_serialize_sql takes a constant, not a parameter, and returns JSON.
 	if err := conn.QueryRowContext(ctx, "SELECT CAST(json_serialize_sql("+quoteString(query)+") AS VARCHAR)").Scan(&tree); err != nil {

@@ -79,3 +79,36 @@ func TestRunSQLCatalogPerQuery(t *testing.T) {
 		}
 	}
 }
+
+// A statement that is not a plain SELECT runs in a database of its own: a table it makes is gone
+// for the next query, which reads the catalog's view again.
+func TestRunSQLIsolatesOtherStatements(t *testing.T) {
+	db, err := openSQLEngine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	orders := func([]sqlRef) []sqlTable {
+		return []sqlTable{{Schema: "sales", Name: "orders", Columns: []GlueColumn{{Name: "id", Type: "bigint"}}}}
+	}
+	steps := []struct {
+		query   string
+		wantErr bool
+		want    string // the first cell
+	}{
+		{query: "CREATE TEMP TABLE orders AS SELECT 'leak' AS id"},
+		{query: "CREATE TABLE memory.main.stolen AS SELECT * FROM awsdatacatalog.sales.orders"},
+		{query: "SELECT COUNT(*) FROM orders", want: "0"}, // the view, not the temp table
+		{query: "SELECT COUNT(*) FROM memory.main.stolen", wantErr: true},
+		{query: `SELECT COUNT(*) FROM "Orders"`, want: "0"},
+	}
+	for i, st := range steps {
+		res, err := runSQL(t.Context(), db, []string{"sales"}, "Sales", st.query, orders)
+		if (err != nil) != st.wantErr {
+			t.Fatalf("step %d %q: error %v, want error %v", i, st.query, err, st.wantErr)
+		}
+		if st.want != "" && (len(res.Rows) != 1 || res.Rows[0][0] == nil || *res.Rows[0][0] != st.want) {
+			t.Errorf("step %d %q: rows %d, want %s", i, st.query, len(res.Rows), st.want)
+		}
+	}
+}

@@ -170,15 +170,22 @@ func (e *VerificationFailedError) Error() string {
 	return listProblems("verification failed", e.Problems)
 }
 
-// WaitTimeoutError is a wait loop that went its policy's Timeout without progress.
+// WaitTimeoutError is a wait loop that went its policy's Timeout without progress, or that would
+// outlive the execution (ExecutionLimit).
 type WaitTimeoutError struct {
 	Stage string
 	// Waited is how long nothing settled.
 	Waited time.Duration
 	Still  string // what was still not done
+	// ExecutionLimit is true when the stage stopped because the execution's ExecutionTimeout is
+	// near, while it still made progress.
+	ExecutionLimit bool
 }
 
 func (e *WaitTimeoutError) Error() string {
+	if e.ExecutionLimit {
+		return fmt.Sprintf("gave up waiting for %s: the execution reaches its %s limit: %s Fix: start the same input again: every step is idempotent, and a new execution goes on from what this one finished", e.Stage, ExecutionTimeout, e.Still)
+	}
 	return fmt.Sprintf("gave up waiting for %s: nothing finished for %s: %s Fix: look at it in the console; start again once it has settled (every step is idempotent)", e.Stage, e.Waited.Round(time.Second), e.Still)
 }
 

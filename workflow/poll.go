@@ -37,6 +37,14 @@ var Policies = map[string]PollPolicy{
 	TaskVerify:     {Every: time.Second, Within: time.Minute, Initial: 2 * time.Second, Max: 15 * time.Second, Factor: 1.5, Timeout: 30 * time.Minute},
 }
 
+// ExecutionTimeout is the state machine's TimeoutSeconds (a test keeps them equal). A Step
+// Functions timeout cannot be caught, so a wait loop gives up with a named error ExecutionReserve
+// before it.
+const ExecutionTimeout = 6 * time.Hour
+
+// ExecutionReserve is how long before ExecutionTimeout a wait loop gives up.
+const ExecutionReserve = 5 * time.Minute
+
 // Begin starts a wait loop at now.
 func (p PollPolicy) Begin(now time.Time) Poll {
 	return Poll{Since: now, WaitSeconds: seconds(p.Initial)}

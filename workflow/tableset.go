@@ -76,9 +76,10 @@ func CountTables(tables []Table) TableCounts {
 func TableSetPrefix(stage string) string { return "tables/" + stage + "/" }
 
 // TableSetKey is the key of version of execution's table list, written by stage; sum is the hex
-// SHA-256 of its content, so two different lists never share a key.
+// SHA-256 of its content, so two different lists never share a key; the object is gzip-compressed
+// JSON.
 func TableSetKey(stage, execution string, version int, sum string) string {
-	return fmt.Sprintf("%s%s/%06d-%.16s.json", TableSetPrefix(stage), execution, version, sum)
+	return fmt.Sprintf("%s%s/%06d-%.16s.json.gz", TableSetPrefix(stage), execution, version, sum)
 }
 
 // ReportPrefix is the key prefix of the full reports, which Report writes.

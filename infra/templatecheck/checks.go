@@ -230,10 +230,11 @@ func onlyInsecureTransport(st statement) bool {
 // with a resource type takes these. "Actions, resources, and condition keys for Amazon SQS": the
 // queue resource type, arn:${Partition}:sqs:${Region}:${Account}:${QueueName}. "... for Amazon
 // S3": the object resource type of s3:GetObject and s3:PutObject,
-// arn:${Partition}:s3:::${BucketName}/${ObjectName}.
+// arn:${Partition}:s3:::${BucketName}/${ObjectName}, and the bucket resource type of
+// s3:ListBucket, arn:${Partition}:s3:::${BucketName}.
 var extraARNFormats = map[string]*regexp.Regexp{
 	"sqs": regexp.MustCompile(`^arn:aws:sqs:us-east-1:123456789012:[^:]+$`),
-	"s3":  regexp.MustCompile(`^arn:aws:s3:::[^/]+/.+$`),
+	"s3":  regexp.MustCompile(`^arn:aws:s3:::[^/]+(/.+)?$`),
 }
 
 // canApply is iamref.CanApply, with extraARNFormats for the services iamref does not hold.

@@ -38,11 +38,15 @@ var Uses = []Use{
 }
 
 // Every task but Preflight reads its table list from the state bucket and writes the next one
-// (Report: the full report); the stack scopes the writes to workflow.WritePrefix(task).
+// (Report: the full report); the stack scopes the writes to workflow.WritePrefix(task). Such a
+// task may also list the bucket: without s3:ListBucket, S3 answers a GetObject of a missing
+// (expired) key with 403 AccessDenied instead of 404 NoSuchKey (S3 API reference, GetObject),
+// and the task would ask for a permission it has.
 func init() {
 	for _, task := range workflow.Tasks {
 		if task != workflow.TaskPreflight {
 			Uses = append(Uses, Use{Task: task, Service: "s3", API: reflect.TypeFor[StateObjects]()})
+			Extra[task] = append(Extra[task], "s3:ListBucket")
 		}
 	}
 }

@@ -68,7 +68,7 @@ func TestActions(t *testing.T) {
 		// Athena runs with the environment's credentials, not the Lambda role's.
 		{task: workflow.TaskVerify, want: []string{"datazone:GetEnvironmentCredentials", "glue:GetTable"}, absent: []string{"athena:StartQueryExecution"}},
 		// Report only reads the table list and writes the report.
-		{task: workflow.TaskReport, want: []string{"s3:GetObject", "s3:PutObject"}},
+		{task: workflow.TaskReport, want: []string{"s3:GetObject", "s3:ListBucket", "s3:PutObject"}},
 		{task: workflow.TaskPreflight, absent: []string{"s3:GetObject", "s3:PutObject"}},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -110,5 +111,13 @@ func TestEveryErrorNameInTheASLExists(t *testing.T) {
 		if len(ts.State.Catch) == 0 {
 			t.Errorf("task state %q has no Catch", ts.Name)
 		}
+	}
+}
+
+// The wait loops stop before the execution's timeout: workflow.ExecutionTimeout is the state
+// machine's TimeoutSeconds.
+func TestExecutionTimeoutIsTheMachines(t *testing.T) {
+	if got := time.Duration(machine(t).TimeoutSeconds) * time.Second; got != workflow.ExecutionTimeout {
+		t.Errorf("statemachine.asl.json TimeoutSeconds %s, workflow.ExecutionTimeout %s: keep them equal", got, workflow.ExecutionTimeout)
 	}
 }

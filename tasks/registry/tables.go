@@ -19,7 +19,7 @@ func newTableStore(api awsapi.StateObjects, bucket string) tableStore {
 	if bucket == "" {
 		return tableStore{missing: &workflow.ServiceError{
 			Op:  "read or write the table list",
-			Err: errors.New("no state bucket: " + workflow.EnvStateBucket + " is not set Fix: deploy the stack again, which sets it on every task function"),
+			Err: errors.New("no state bucket: " + workflow.EnvStateBucket + " is not set. Fix: deploy the stack again, which sets it on every task function"),
 		}}
 	}
 	return tableStore{Store: tablestore.New(api, bucket)}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/dzonboard/dzonboard/internal/testkit/sandboxtest"
@@ -140,6 +141,11 @@ func TestStateBucketPrefixesAsDeployed(t *testing.T) {
 		{"Report writes the report", func() error { return put(workflow.TaskReport, "reports/e.json") }, true},
 		{"Tables may not write a report", func() error { return put(workflow.TaskTables, "reports/e.json") }, false},
 		{"Verify may not read reports", func() error { return get(workflow.TaskVerify, "reports/e.json") }, false},
+	}
+	// A list that is gone (expired) is NoSuchKey, not AccessDenied: the roles may list the bucket.
+	var nsk *s3types.NoSuchKey
+	if err := get(workflow.TaskPublish, "tables/Crawl/e/expired.json.gz"); !errors.As(err, &nsk) {
+		t.Errorf("a missing list: %v, want NoSuchKey", err)
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

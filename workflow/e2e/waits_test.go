@@ -12,15 +12,13 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/dzonboard/dzonboard"
+	"github.com/dzonboard/dzonboard/infra"
 	"github.com/dzonboard/dzonboard/internal/testkit/sandboxtest"
 	"github.com/dzonboard/dzonboard/sandbox"
 	"github.com/dzonboard/dzonboard/tasks/registry"
 	"github.com/dzonboard/dzonboard/workflow"
 	"github.com/dzonboard/dzonboard/workflow/local"
 )
-
-// lambdaMemoryGB is the task functions' memory (infra: defaultMemoryMB), for GB-seconds.
-const lambdaMemoryGB = 0.25
 
 // stageCost is what one stage of an onboarding cost: Lambda invocations, the Lambda time they
 // took and the part of it spent waiting inside the task (in-task looks), and state transitions.
@@ -76,7 +74,7 @@ func measureWaits(tb testing.TB, world string) (map[string]*stageCost, time.Dura
 }
 
 // BenchmarkWaits prints, per stage of one onboarding on the default and the slow world, the
-// Lambda invocations, the Lambda GB-seconds (at the functions' 256 MB) and the part of them spent
+// Lambda invocations, the Lambda GB-seconds (at each function's memory, infra.MemoryMB) and the part of them spent
 // waiting inside the task, and the state transitions: the measurements behind README "Waiting:
 // polling, not events".
 func BenchmarkWaits(b *testing.B) {
@@ -91,15 +89,18 @@ func BenchmarkWaits(b *testing.B) {
 			fmt.Fprintf(tw, "world %s, simulated %s\t\t\t\t\t\n", world, total)
 			fmt.Fprintln(tw, "stage\tinvocations\tLambda s\twaiting in task s\tGB-s\ttransitions\t")
 			var sum stageCost
+			var gbs float64
 			for _, task := range workflow.Tasks {
 				c := costs[task]
-				fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%.1f\t%d\t\n", task, c.invocations, c.lambda.Seconds(), c.waiting.Seconds(), c.lambda.Seconds()*lambdaMemoryGB, c.transitions)
+				gb := c.lambda.Seconds() * infra.MemoryMB(task) / 1024
+				gbs += gb
+				fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%.1f\t%d\t\n", task, c.invocations, c.lambda.Seconds(), c.waiting.Seconds(), gb, c.transitions)
 				sum.invocations += c.invocations
 				sum.lambda += c.lambda
 				sum.waiting += c.waiting
 				sum.transitions += c.transitions
 			}
-			fmt.Fprintf(tw, "total\t%d\t%.0f\t%.0f\t%.1f\t%d\t\n", sum.invocations, sum.lambda.Seconds(), sum.waiting.Seconds(), sum.lambda.Seconds()*lambdaMemoryGB, sum.transitions)
+			fmt.Fprintf(tw, "total\t%d\t%.0f\t%.0f\t%.1f\t%d\t\n", sum.invocations, sum.lambda.Seconds(), sum.waiting.Seconds(), gbs, sum.transitions)
 			tw.Flush()
 			b.ReportMetric(sum.waiting.Seconds(), "lambda-wait-s/op")
 			b.ReportMetric(float64(sum.transitions), "stage-transitions/op")

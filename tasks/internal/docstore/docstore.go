@@ -74,21 +74,30 @@ func (s *Store) Get(ctx context.Context, bucket, key string, v any) error {
 // GetBytes reads the bytes of the object bucket/key, as they were written. A key with no
 // document is a ServiceError wrapping a *NotFoundError.
 func (s *Store) GetBytes(ctx context.Context, bucket, key string) ([]byte, error) {
-	doing := "read document " + uri(bucket, key)
+	body, err := s.Open(ctx, bucket, key)
+	if err != nil {
+		return nil, err
+	}
+	defer body.Close()
+	b, err := io.ReadAll(body)
+	if err != nil {
+		return nil, awsapi.Classify("read document "+uri(bucket, key), fmt.Errorf("read the object: %w", err))
+	}
+	return b, nil
+}
+
+// Open returns the body of the object bucket/key, to be read as it arrives and closed. A key with
+// no document is a ServiceError wrapping a *NotFoundError.
+func (s *Store) Open(ctx context.Context, bucket, key string) (io.ReadCloser, error) {
 	out, err := s.api.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
 		var nsk *s3types.NoSuchKey
 		if errors.As(err, &nsk) {
 			err = &NotFoundError{Bucket: bucket, Key: key, Err: err}
 		}
-		return nil, awsapi.Classify(doing, err)
+		return nil, awsapi.Classify("read document "+uri(bucket, key), err)
 	}
-	defer out.Body.Close()
-	b, err := io.ReadAll(out.Body)
-	if err != nil {
-		return nil, awsapi.Classify(doing, fmt.Errorf("read the object: %w", err))
-	}
-	return b, nil
+	return out.Body, nil
 }
 
 // NotFoundError is a Get of a key that holds no document: it was never written, or it was

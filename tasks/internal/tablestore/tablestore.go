@@ -33,7 +33,8 @@ type list struct {
 }
 
 // Load sets w.Tables to the list w.TableSet names (none when TableSet is nil). Content that is
-// not what TableSet says (another hash, another count) is an error: the object was replaced.
+// not what TableSet says (another hash, another count) is an error: the object was replaced. The
+// object is decoded as it arrives, so 10,000 tables never sit in memory as JSON.
 func (s *Store) Load(ctx context.Context, w *workflow.Work) error {
 	w.Tables = nil
 	set := w.TableSet
@@ -45,20 +46,26 @@ func (s *Store) Load(ctx context.Context, w *workflow.Work) error {
 	if !ok {
 		return &workflow.ServiceError{Op: doing, Err: fmt.Errorf("tableSet.uri %q is not an s3:// URI", set.URI)}
 	}
-	packed, err := s.docs.GetBytes(ctx, bucket, key)
+	body, err := s.docs.Open(ctx, bucket, key)
 	if err != nil {
 		return err
 	}
-	b, err := gunzip(packed)
+	defer body.Close()
+	zr, err := gzip.NewReader(body)
 	if err != nil {
-		return &workflow.ServiceError{Op: doing, Err: err}
+		return &workflow.ServiceError{Op: doing, Err: fmt.Errorf("not gzip-compressed: %w", err)}
 	}
-	if sum := digest(b); sum != set.SHA256 {
-		return &workflow.ServiceError{Op: doing, Err: fmt.Errorf("content SHA-256 %s, want %s: the object was replaced", sum, set.SHA256)}
-	}
+	h := sha256.New()
+	content := io.TeeReader(zr, h)
 	var l list
-	if err := json.Unmarshal(b, &l); err != nil {
+	if err := json.NewDecoder(content).Decode(&l); err != nil {
 		return &workflow.ServiceError{Op: doing, Err: fmt.Errorf("decode JSON: %w", err)}
+	}
+	if _, err := io.Copy(io.Discard, content); err != nil { // the rest counts in the hash
+		return &workflow.ServiceError{Op: doing, Err: fmt.Errorf("decompress: %w", err)}
+	}
+	if sum := hex.EncodeToString(h.Sum(nil)); sum != set.SHA256 {
+		return &workflow.ServiceError{Op: doing, Err: fmt.Errorf("content SHA-256 %s, want %s: the object was replaced", sum, set.SHA256)}
 	}
 	if len(l.Tables) != set.Count {
 		return &workflow.ServiceError{Op: doing, Err: fmt.Errorf("%d tables, want %d", len(l.Tables), set.Count)}
@@ -69,16 +76,27 @@ func (s *Store) Load(ctx context.Context, w *workflow.Work) error {
 
 // Save writes w.Tables as a new list object, written by stage, and points w.TableSet at it,
 // unless they are the list w.TableSet already names. A Work with no tables and no TableSet
-// writes nothing.
+// writes nothing. The list is encoded straight into its compressed form.
 func (s *Store) Save(ctx context.Context, w *workflow.Work, stage string) error {
 	if w.TableSet == nil && len(w.Tables) == 0 {
 		return nil
 	}
-	b, err := json.Marshal(list{Tables: w.Tables})
+	if w.Plan.Execution == "" {
+		return &workflow.ServiceError{Op: "write the table list", Err: fmt.Errorf("the work has no execution name (plan.execution), which names the list")}
+	}
+	var packed bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&packed, gzip.BestSpeed)
 	if err != nil {
+		return &workflow.ServiceError{Op: "compress the table list", Err: err}
+	}
+	h := sha256.New()
+	if err := json.NewEncoder(io.MultiWriter(zw, h)).Encode(list{Tables: w.Tables}); err != nil {
 		return &workflow.ServiceError{Op: "encode the table list", Err: err}
 	}
-	sum := digest(b)
+	if err := zw.Close(); err != nil {
+		return &workflow.ServiceError{Op: "compress the table list", Err: err}
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
 	version := 1
 	if w.TableSet != nil {
 		if w.TableSet.SHA256 == sum {
@@ -86,12 +104,8 @@ func (s *Store) Save(ctx context.Context, w *workflow.Work, stage string) error 
 		}
 		version = w.TableSet.Version + 1
 	}
-	packed, err := gzipped(b)
-	if err != nil {
-		return &workflow.ServiceError{Op: "compress the table list", Err: err}
-	}
 	key := workflow.TableSetKey(stage, w.Plan.Execution, version, sum)
-	if err := s.docs.PutBytes(ctx, s.bucket, key, packed, docstore.Encoding{ContentEncoding: "gzip"}); err != nil {
+	if err := s.docs.PutBytes(ctx, s.bucket, key, packed.Bytes(), docstore.Encoding{ContentEncoding: "gzip"}); err != nil {
 		return err
 	}
 	w.TableSet = &workflow.TableSet{URI: uri(s.bucket, key), Version: version, SHA256: sum, TableCounts: workflow.CountTables(w.Tables)}
@@ -103,38 +117,6 @@ func (s *Store) SaveReport(ctx context.Context, execution string, out *workflow.
 	key := workflow.ReportKey(execution)
 	out.ReportURI = uri(s.bucket, key)
 	return s.docs.Put(ctx, s.bucket, key, out)
-}
-
-func digest(b []byte) string {
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:])
-}
-
-func gzipped(b []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := zw.Write(b); err != nil {
-		return nil, err
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-func gunzip(b []byte) ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, fmt.Errorf("not gzip-compressed: %w", err)
-	}
-	out, err := io.ReadAll(zr)
-	if err != nil {
-		return nil, fmt.Errorf("decompress: %w", err)
-	}
-	return out, nil
 }
 
 func uri(bucket, key string) string { return "s3://" + bucket + "/" + key }

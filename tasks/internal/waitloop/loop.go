@@ -243,6 +243,11 @@ func next(w *workflow.Work, st Stage, policy workflow.PollPolicy, now time.Time,
 		}
 		poll.WaitSeconds = floor
 	}
+	// A Step Functions execution timeout cannot be caught: stop with a named error before it.
+	if started := w.Plan.StartedAt; !started.IsZero() &&
+		now.Add(time.Duration(poll.WaitSeconds)*time.Second).After(started.Add(workflow.ExecutionTimeout-workflow.ExecutionReserve)) {
+		return &workflow.WaitTimeoutError{Stage: st.Name, Waited: poll.Idle(now), Still: s, ExecutionLimit: true}
+	}
 	w.Poll = poll
 	return nil
 }

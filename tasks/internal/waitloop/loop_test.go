@@ -250,3 +250,29 @@ func TestRunNotBefore(t *testing.T) {
 		t.Errorf("steps %d sleeps %v wait %d; want one look, no sleep, a 90 s wait", f.steps, f.sleeps, w.Poll.WaitSeconds)
 	}
 }
+
+// A loop that still makes progress stops with a named error before the execution's own
+// timeout, which no Catch could see.
+func TestRunStopsBeforeTheExecutionTimeout(t *testing.T) {
+	f := &fake{now: t0, n: 1000, status: func(i int, now time.Time) string {
+		if now.After(at(time.Duration(i) * time.Minute)) { // one item settles a minute
+			return "ACTIVE"
+		}
+		return "CREATING"
+	}}
+	w := workflow.Work{Plan: workflow.Plan{StartedAt: t0}}
+	var err error
+	for k := 0; k < 10000; k++ {
+		if err = Run(context.Background(), f.clock(), &w, f.stage(false)); err != nil {
+			break
+		}
+		f.now = f.now.Add(time.Duration(w.Poll.WaitSeconds) * time.Second)
+	}
+	var te *workflow.WaitTimeoutError
+	if !errors.As(err, &te) || !te.ExecutionLimit || !strings.Contains(te.Error(), "reaches its 6h0m0s limit") {
+		t.Fatalf("err = %v, want a WaitTimeoutError at the execution limit", err)
+	}
+	if end := t0.Add(workflow.ExecutionTimeout); f.now.After(end) || f.now.Before(end.Add(-workflow.ExecutionReserve-2*policy.Max-policy.Within)) {
+		t.Errorf("stopped at %s, want shortly before the execution's end %s", f.now, end)
+	}
+}
