@@ -75,6 +75,15 @@ func onboardScale(tb testing.TB, n int) scaleRow {
 	}
 	row.stages = out.Timings.Stages
 	row.report = fullReport(tb, cfg, out.ReportURI)
+	counted := 0
+	for _, t := range row.report.Tables {
+		if t.RowCount == 10 {
+			counted++
+		}
+	}
+	if counted != n {
+		tb.Errorf("%d tables: the full report has %d tables with their 10 rows counted, want every one", n, counted)
+	}
 	return row
 }
 
