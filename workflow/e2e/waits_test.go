@@ -73,7 +73,8 @@ func measureWaits(tb testing.TB, world string) (map[string]*stageCost, time.Dura
 	return costs, sb.Now().Sub(start)
 }
 
-// BenchmarkWaits prints, per stage of one onboarding on the default and the slow world, the
+// BenchmarkWaits onboards examples/sandbox.json on the default and the slow world (its ns/op is
+// the real-time cost of one whole onboarding) and prints, per stage, the
 // Lambda invocations, the Lambda GB-seconds (at each function's memory, infra.MemoryMB) and the part of them spent
 // waiting inside the task, and the state transitions: the measurements behind README "Waiting:
 // polling, not events".
